@@ -1,0 +1,31 @@
+"""Ring of 8 Gaussians (sigma 0.01), non-saturating GAN with MLPs.
+
+Command:
+  python -m jaxgan.main --config experiments/ring8.py --workdir runs/ring8
+
+Expected result (measured; see the docstring's last line): to be measured.
+"""
+
+from jaxgan.config import base_config
+
+
+def get_config(arg: str | None = None):
+    c = base_config()
+    c.data.name = "ring8"
+    c.seed = 0
+    c.total_steps = 20_000
+    c.batch_size = 256
+    c.loss = "non_saturating"
+    c.model.latent_dim = 2
+    c.model.g.hidden = (128, 128, 128)
+    c.model.g.activation = "relu"
+    c.model.d.hidden = (128, 128, 128)
+    c.model.d.activation = "relu"
+    c.optimizer.g.lr = 1e-3
+    c.optimizer.d.lr = 1e-3
+    c.log_every_steps = 1000
+    c.eval_every_steps = 5000
+    c.checkpoint_every_steps = 5000
+    if arg == "smoke":
+        c.total_steps, c.log_every_steps, c.eval_every_steps, c.checkpoint_every_steps = 20, 10, 10, 10
+    return c

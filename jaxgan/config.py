@@ -1,0 +1,128 @@
+"""The config schema every experiment starts from, and its validation.
+
+Experiments (`experiments/*.py`) call `base_config()` and change values; they
+never add keys. `validate` runs before anything touches the workdir, so a bad
+config fails at start with one message and never corrupts a checkpoint.
+"""
+
+from __future__ import annotations
+
+import ml_collections
+
+from jaxgan import losses
+from jaxgan.data import DATASETS
+from jaxgan.models import DISCRIMINATORS, GENERATORS
+from jaxgan.optim import OPTIMIZERS
+
+# Keys whose value is free-form keyword arguments, checked by the network itself.
+_FREE_FORM = ("model.g", "model.d")
+# Keys that may differ when resuming a run (extending or re-scheduling it).
+RESUMABLE_CHANGES = (
+    "total_steps",
+    "log_every_steps",
+    "eval_every_steps",
+    "checkpoint_every_steps",
+    "keep_checkpoints",
+    "eval.",
+)
+
+
+class ConfigError(ValueError):
+    """A config that cannot run; the message says what to change."""
+
+
+def _optimizer(lr: float, b1: float, b2: float) -> ml_collections.ConfigDict:
+    return ml_collections.ConfigDict(dict(name="adam", lr=lr, b1=b1, b2=b2, eps=1e-8, weight_decay=0.0))
+
+
+def base_config() -> ml_collections.ConfigDict:
+    """All config keys with their defaults. Durations are in train steps.
+
+    One train step = `d_steps_per_g_step` D updates + one G update.
+    """
+    c = ml_collections.ConfigDict()
+    c.seed = 0
+    c.total_steps = 10_000
+    c.batch_size = 256  # global, over all devices and processes
+    c.d_steps_per_g_step = 1
+    c.log_every_steps = 500
+    c.eval_every_steps = 5_000
+    c.checkpoint_every_steps = 5_000
+    c.keep_checkpoints = 3
+    c.loss = "non_saturating"
+    c.data = ml_collections.ConfigDict(dict(name="ring8"))
+    c.model = ml_collections.ConfigDict(
+        dict(generator="mlp", discriminator="mlp", latent_dim=2, g=ml_collections.ConfigDict(), d=ml_collections.ConfigDict())
+    )
+    c.optimizer = ml_collections.ConfigDict(dict(g=_optimizer(1e-4, 0.5, 0.999), d=_optimizer(1e-4, 0.5, 0.999)))
+    # EMA of G's weights for sampling and evaluation; decay 0 turns it off.
+    c.ema = ml_collections.ConfigDict(dict(decay=0.0, warmup=True))
+    c.eval = ml_collections.ConfigDict(dict(num_samples=2500))
+    return c
+
+
+def _flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
+    keys = set()
+    for k, v in config.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, ml_collections.ConfigDict) and path not in _FREE_FORM:
+            keys |= _flat_keys(v, path + ".")
+        else:
+            keys.add(path)
+    return keys
+
+
+def _get(config: ml_collections.ConfigDict, dotted: str):
+    for part in dotted.split("."):
+        config = config[part]
+    return config
+
+
+def _check_name(registry, name: str, key: str) -> None:
+    try:
+        registry.get(name)
+    except ValueError as e:
+        raise ConfigError(f"config.{key}: {e}") from None
+
+
+def validate(config: ml_collections.ConfigDict) -> None:
+    """Raises ConfigError naming the first problem with `config`."""
+    known, given = _flat_keys(base_config()), _flat_keys(config)
+    if unknown := sorted(given - known):
+        raise ConfigError(f"Unknown config key(s) {unknown}. Valid keys: {', '.join(sorted(known))}.")
+    if missing := sorted(known - given):
+        raise ConfigError(f"Config is missing key(s) {missing}; start experiments from jaxgan.config.base_config().")
+    for key in ("total_steps", "batch_size", "d_steps_per_g_step", "log_every_steps", "eval_every_steps",
+                "checkpoint_every_steps", "keep_checkpoints", "model.latent_dim", "eval.num_samples"):
+        value = _get(config, key)
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"config.{key} must be a positive integer, got {value!r}.")
+    _check_name(losses.LOSSES, config.loss, "loss")
+    _check_name(DATASETS, config.data.name, "data.name")
+    _check_name(GENERATORS, config.model.generator, "model.generator")
+    _check_name(DISCRIMINATORS, config.model.discriminator, "model.discriminator")
+    for net in ("g", "d"):
+        name = config.optimizer[net].name
+        if name not in OPTIMIZERS:
+            raise ConfigError(f"config.optimizer.{net}.name: unknown optimizer {name!r}. Choices: {', '.join(sorted(OPTIMIZERS))}.")
+    if not 0.0 <= config.ema.decay < 1.0:
+        raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
+
+
+def resume_conflicts(saved: dict, config: ml_collections.ConfigDict) -> list[str]:
+    """Keys whose values differ from the run being resumed, except allowed ones."""
+    current = config.to_dict()
+
+    def flatten(d: dict, prefix: str = "") -> dict:
+        out = {}
+        for k, v in d.items():
+            out.update(flatten(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v})
+        return out
+
+    a, b = flatten(saved), flatten(current)
+    differ = [k for k in sorted(set(a) | set(b)) if _normalize(a.get(k)) != _normalize(b.get(k))]
+    return [k for k in differ if not k.startswith(RESUMABLE_CHANGES)]
+
+
+def _normalize(v):
+    return list(v) if isinstance(v, (list, tuple)) else v

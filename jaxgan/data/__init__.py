@@ -1,0 +1,26 @@
+"""Datasets by name. Every dataset is a deterministic function of (seed, step).
+
+A dataset object exposes:
+  - `name`, `element_shape` (shape of one example);
+  - `local_batch(step, global_batch, d_steps, process_index, process_count)`
+    returning this process's rows `{"x": [d_steps, global_batch / P, ...]}`
+    of the global batch for `step`, the same whatever the process count.
+Batches then go through `jaxgan.data.pipeline` onto the device mesh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ml_collections
+
+from jaxgan.registry import Registry
+
+DATASETS = Registry("dataset")
+
+from jaxgan.data import mixtures  # noqa: E402,F401  (registers the 2-D mixtures)
+
+
+def build_dataset(config: ml_collections.ConfigDict) -> Any:
+    """Builds the dataset named `config.data.name`, seeded by `config.seed`."""
+    return DATASETS.get(config.data.name)(config)

@@ -1,0 +1,38 @@
+"""Train a GAN: `python -m jaxgan.main --config experiments/ring8.py --workdir runs/ring8`.
+
+Flags only; the logic is in `jaxgan.train`. Override any config value with
+`--config.key=value` (e.g. `--config.total_steps=1000`).
+"""
+
+import sys
+
+import jax
+from absl import app, flags, logging
+from ml_collections import config_flags
+
+from jaxgan import config as config_lib
+from jaxgan import train
+
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
+_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, logs and samples.")
+_DISTRIBUTED = flags.DEFINE_bool(
+    "jax_distributed", False, "Call jax.distributed.initialize() first (multi-host runs; see launch/)."
+)
+flags.mark_flags_as_required(["config", "workdir"])
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    if _DISTRIBUTED.value:
+        jax.distributed.initialize()
+    logging.info("JAX process %d/%d, local devices: %s", jax.process_index(), jax.process_count(), jax.local_devices())
+    try:
+        train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)
+    except config_lib.ConfigError as e:
+        logging.error("%s", e)
+        sys.exit(f"jaxgan: config error: {e}")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,76 @@
+"""Fully connected G and D, as used on the 2-D mixture benchmarks."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import flax.linen as nn
+import jax
+
+from jaxgan.models import DISCRIMINATORS, GENERATORS
+from jaxgan.models.layers import Maxout, activation, batch_norm
+
+
+@GENERATORS.register("mlp")
+class MLPGenerator(nn.Module):
+    """z -> [Dense -> (BN) -> act] * len(hidden) -> Dense -> reshape to out_shape.
+
+    Attributes:
+      out_shape: shape of one sample (e.g. (2,) for 2-D mixtures).
+      hidden: widths of the hidden layers.
+      activation: hidden activation name (see `layers.ACTIVATIONS`).
+      batch_norm: BatchNorm after each hidden Dense (PacGAN's G uses it).
+      output_activation: optional final activation (e.g. "tanh" for images).
+    """
+
+    out_shape: Sequence[int]
+    hidden: Sequence[int] = (128, 128)
+    activation: str = "relu"
+    batch_norm: bool = False
+    output_activation: str | None = None
+
+    @nn.compact
+    def __call__(self, z: jax.Array, train: bool) -> jax.Array:
+        act = activation(self.activation)
+        x = z
+        for width in self.hidden:
+            x = nn.Dense(width)(x)
+            if self.batch_norm:
+                x = batch_norm(train)(x)
+            x = act(x)
+        x = nn.Dense(math.prod(self.out_shape))(x)
+        if self.output_activation:
+            x = activation(self.output_activation)(x)
+        return x.reshape(z.shape[0], *self.out_shape)
+
+
+@DISCRIMINATORS.register("mlp")
+class MLPDiscriminator(nn.Module):
+    """x -> flatten -> [Dense or Maxout -> act] * len(hidden) -> Dense(1) logit.
+
+    Attributes:
+      hidden: widths of the hidden layers.
+      activation: hidden activation name (ignored for maxout layers).
+      maxout_pieces: if > 1, hidden layers are maxout with this many pieces
+        (PacGAN's D: 3 maxout layers of 200 units, 5 pieces).
+      batch_norm: BatchNorm after each hidden layer.
+    """
+
+    hidden: Sequence[int] = (128, 128)
+    activation: str = "relu"
+    maxout_pieces: int = 1
+    batch_norm: bool = False
+
+    @nn.compact
+    def __call__(self, x: jax.Array, train: bool) -> jax.Array:
+        act = activation(self.activation)
+        x = x.reshape(x.shape[0], -1)
+        for width in self.hidden:
+            if self.maxout_pieces > 1:
+                x = Maxout(width, self.maxout_pieces)(x)
+            else:
+                x = act(nn.Dense(width)(x))
+            if self.batch_norm:
+                x = batch_norm(train)(x)
+        return nn.Dense(1)(x)[:, 0]

@@ -1,0 +1,108 @@
+"""Device mesh, the two ways to run a per-device step, and batch placement.
+
+The train step is written per device with named-axis collectives over
+`DATA_AXIS` (pmap semantics). `shard_step` runs it under `jax.jit` +
+`jax.shard_map` over a 1-D mesh (the default path); `pmap_step` runs the very
+same function under `jax.pmap`, which tests use as a reference.
+
+Batches have a leading "D step" axis: `[d_steps, global_batch, ...]`, split
+over devices along axis 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
+
+DATA_AXIS = "data"
+BATCH_SPEC = P(None, DATA_AXIS)
+
+StepFn = Callable[[Any, Any, jax.Array], tuple[Any, Any]]
+
+
+def make_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
+    """A 1-D data-parallel mesh over `devices` (default: all devices)."""
+    devices = list(jax.devices() if devices is None else devices)
+    return jax.make_mesh(
+        (len(devices),), (DATA_AXIS,), axis_types=(jax.sharding.AxisType.Explicit,), devices=devices
+    )
+
+
+def replicated(mesh: Mesh) -> NamedSharding:
+    return NamedSharding(mesh, P())
+
+
+def check_batch_size(global_batch_size: int, num_devices: int, num_processes: int = 1) -> None:
+    """Raises a clear error unless the global batch splits evenly."""
+    for count, what in ((num_devices, "device"), (num_processes, "process")):
+        if global_batch_size % count:
+            raise ValueError(
+                f"batch_size={global_batch_size} is not divisible by the {what} count "
+                f"{count}. Set --config.batch_size to a multiple of {count} "
+                f"(e.g. {max(count, global_batch_size // count * count)})."
+            )
+
+
+def shard_step(step_fn: StepFn, mesh: Mesh, donate: bool = True) -> StepFn:
+    """Compiles a per-device step under jit + shard_map over `mesh`.
+
+    State and rng are replicated; the batch is split along its batch axis.
+    `check_vma=False` keeps pmap semantics: gradients are averaged only by the
+    step's own `lax.pmean`, exactly as under `jax.pmap`.
+    """
+    mapped = jax.shard_map(
+        step_fn,
+        mesh=mesh,
+        in_specs=(P(), BATCH_SPEC, P()),
+        out_specs=(P(), P()),
+        check_vma=False,
+    )
+    return jax.jit(mapped, donate_argnums=(0,) if donate else ())
+
+
+def pmap_step(step_fn: StepFn, devices: Sequence[jax.Device]) -> Callable:
+    """The same per-device step under `jax.pmap` (reference path).
+
+    Takes a state replicated with a leading device axis (`stack_replicas`) and
+    a batch `[d_steps, global_batch, ...]`; returns stacked outputs.
+    """
+    n = len(devices)
+    mapped = jax.pmap(step_fn, axis_name=DATA_AXIS, in_axes=(0, 1, None), devices=devices)
+
+    def run(state, batch, rng):
+        split = jax.tree.map(lambda x: x.reshape(x.shape[0], n, x.shape[1] // n, *x.shape[2:]), batch)
+        return mapped(state, split, rng)
+
+    return run
+
+
+def stack_replicas(tree: Any, n: int) -> Any:
+    """Adds a leading axis of size `n` (one replica per device) for pmap."""
+    return jax.tree.map(lambda x: jax.numpy.broadcast_to(x, (n, *x.shape)), tree)
+
+
+def place_batch(local_batch: dict[str, np.ndarray], mesh: Mesh) -> dict[str, jax.Array]:
+    """Puts this process's rows of a batch onto the mesh as one global array.
+
+    Each process passes only its own shard `[d_steps, local_batch, ...]`; the
+    result is a global `[d_steps, global_batch, ...]` array split over devices.
+    """
+    sharding = NamedSharding(mesh, BATCH_SPEC)
+    return {
+        k: jax.make_array_from_process_local_data(
+            sharding, v, (v.shape[0], v.shape[1] * jax.process_count(), *v.shape[2:])
+        )
+        for k, v in local_batch.items()
+    }
+
+
+def must_block_each_step() -> bool:
+    """True where back-to-back steps with collectives can deadlock (XLA:CPU).
+
+    On CPU with several devices, dispatching collective-bearing steps without
+    waiting can hang XLA's CPU runtime; accelerators stay asynchronous.
+    """
+    return jax.default_backend() == "cpu"

@@ -1,0 +1,164 @@
+"""The GAN train step: `(state, batch, rng) -> (state, metrics)`, per device.
+
+One call does `d_steps_per_g_step` D updates (one real batch each, via
+`lax.scan`) and then one G update, then the EMA of G. It is written for one
+device of a data-parallel group: gradients, BatchNorm statistics and metrics
+are averaged over `DATA_AXIS` with `lax.pmean`, so it runs unchanged under
+`jax.shard_map` (see `parallel.shard_step`) and under `jax.pmap`.
+
+Randomness: the step key is `fold_in(rng, state.step)`, split by purpose.
+Latents are drawn for the *global* batch and each device takes its own rows,
+so a run does not depend on how many devices share the batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import flax
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import ml_collections
+import optax
+from jax import lax
+
+from jaxgan import losses
+from jaxgan.parallel import DATA_AXIS
+from jaxgan.state import GANState
+
+Metrics = dict[str, jax.Array]
+_D_STREAM, _G_STREAM = 0, 1
+
+
+def step_keys(rng: jax.Array, step: jax.Array, d_steps: int) -> tuple[jax.Array, jax.Array]:
+    """The keys one train step uses: `d_steps` keys for D updates and one for G."""
+    step_key = jax.random.fold_in(rng, step)
+    d_keys = jax.random.split(jax.random.fold_in(step_key, _D_STREAM), d_steps)
+    return d_keys, jax.random.fold_in(step_key, _G_STREAM)
+
+
+def sample_latents(key: jax.Array, batch_size: int, latent_dim: int) -> jax.Array:
+    """Standard normal latents `[batch_size, latent_dim]`."""
+    return jax.random.normal(key, (batch_size, latent_dim), jnp.float32)
+
+
+def _local_latents(key: jax.Array, local_batch: int, latent_dim: int) -> jax.Array:
+    """This device's rows of the global batch of latents drawn from `key`."""
+    num_devices = lax.psum(1, DATA_AXIS)
+    z = sample_latents(key, local_batch * num_devices, latent_dim)
+    return lax.dynamic_slice_in_dim(z, lax.axis_index(DATA_AXIS) * local_batch, local_batch)
+
+
+def apply_model(
+    model: nn.Module, params: Any, collections: dict, x: jax.Array, train: bool, rng: jax.Array | None = None
+) -> tuple[jax.Array, dict]:
+    """Applies `model`; returns its output and its (updated, if training) collections."""
+    variables = {"params": params, **collections}
+    rngs = {"dropout": rng} if rng is not None else None
+    if train and collections:
+        out, new = model.apply(variables, x, train=True, mutable=list(collections), rngs=rngs)
+        return out, flax.core.unfreeze(new)
+    return model.apply(variables, x, train=train, rngs=rngs), collections
+
+
+def ema_decay_at(step: jax.Array, decay: float, warmup: bool) -> jax.Array:
+    """EMA decay at `step`; with warm-up, min(decay, (1 + step) / (10 + step))."""
+    if not warmup:
+        return jnp.asarray(decay, jnp.float32)
+    t = step.astype(jnp.float32)
+    return jnp.minimum(decay, (1.0 + t) / (10.0 + t))
+
+
+def make_train_step(
+    g_model: nn.Module, d_model: nn.Module, config: ml_collections.ConfigDict
+) -> Callable[[GANState, dict, jax.Array], tuple[GANState, Metrics]]:
+    """Builds the per-device train step for the given networks and config.
+
+    Args:
+      g_model, d_model: the generator and discriminator modules.
+      config: the experiment config (uses `loss`, `model.latent_dim`,
+        `d_steps_per_g_step`, `ema`).
+
+    Returns:
+      `train_step(state, batch, rng) -> (state, metrics)`, where `batch["x"]`
+      is this device's `[d_steps_per_g_step, local_batch, ...]` real data and
+      `rng` is the run's base key. Metrics are global means.
+    """
+    loss_fn = losses.get_loss(config.loss)
+    latent_dim = config.model.latent_dim
+    ema = config.ema
+
+    def d_update(state: GANState, real: jax.Array, key: jax.Array) -> tuple[GANState, Metrics]:
+        z_key, drop_key = jax.random.split(key)
+        z = _local_latents(z_key, real.shape[0], latent_dim)
+        # D's update leaves G's running statistics alone: G changes in its own update.
+        fake, _ = apply_model(g_model, state.g_params, state.g_state, z, train=True)
+        fake = lax.stop_gradient(fake)
+
+        def objective(d_params):
+            real_key, fake_key = jax.random.split(drop_key)
+            real_logits, coll = apply_model(d_model, d_params, state.d_state, real, True, real_key)
+            fake_logits, coll = apply_model(d_model, d_params, coll, fake, True, fake_key)
+            return loss_fn(real_logits, fake_logits).d, (coll, real_logits, fake_logits)
+
+        (loss, (d_state, real_logits, fake_logits)), grads = jax.value_and_grad(objective, has_aux=True)(
+            state.d_params
+        )
+        grads = lax.pmean(grads, DATA_AXIS)
+        updates, d_opt_state = state.d_tx.update(grads, state.d_opt_state, state.d_params)
+        state = state.replace(
+            d_params=optax.apply_updates(state.d_params, updates), d_state=d_state, d_opt_state=d_opt_state
+        )
+        return state, {
+            "d_loss": loss,
+            "d_real_logit": jnp.mean(real_logits),
+            "d_fake_logit": jnp.mean(fake_logits),
+            "d_grad_norm": optax.global_norm(grads),
+            "d_update_norm": optax.global_norm(updates),
+        }
+
+    def g_update(state: GANState, real: jax.Array, key: jax.Array) -> tuple[GANState, Metrics]:
+        z_key, drop_key = jax.random.split(key)
+        z = _local_latents(z_key, real.shape[0], latent_dim)
+        # Relativistic losses compare with D(real); it carries no gradient here.
+        real_key, fake_key = jax.random.split(drop_key)
+        real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real, True, real_key)
+        real_logits = lax.stop_gradient(real_logits)
+
+        def objective(g_params):
+            fake, g_state = apply_model(g_model, g_params, state.g_state, z, train=True)
+            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake, True, fake_key)
+            return loss_fn(real_logits, fake_logits).g, g_state
+
+        (loss, g_state), grads = jax.value_and_grad(objective, has_aux=True)(state.g_params)
+        grads = lax.pmean(grads, DATA_AXIS)
+        updates, g_opt_state = state.g_tx.update(grads, state.g_opt_state, state.g_params)
+        state = state.replace(
+            g_params=optax.apply_updates(state.g_params, updates), g_state=g_state, g_opt_state=g_opt_state
+        )
+        return state, {
+            "g_loss": loss,
+            "g_grad_norm": optax.global_norm(grads),
+            "g_update_norm": optax.global_norm(updates),
+        }
+
+    def update_ema(state: GANState) -> GANState:
+        if state.g_ema_params is None:
+            return state
+        decay = ema_decay_at(state.step, ema.decay, ema.warmup)
+        new = jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state.g_ema_params, state.g_params)
+        return state.replace(g_ema_params=new)
+
+    def train_step(state: GANState, batch: dict, rng: jax.Array) -> tuple[GANState, Metrics]:
+        real = batch["x"]
+        d_keys, g_key = step_keys(rng, state.step, real.shape[0])
+        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, d_keys))
+        state, g_metrics = g_update(state, real[-1], g_key)
+        state = update_ema(state).replace(step=state.step + 1)
+        metrics = {k: jnp.mean(v) for k, v in d_metrics.items()} | g_metrics
+        metrics["g_param_norm"] = optax.global_norm(state.g_params)
+        metrics["d_param_norm"] = optax.global_norm(state.d_params)
+        return state, lax.pmean(metrics, DATA_AXIS)
+
+    return train_step

@@ -1,0 +1,128 @@
+"""The training loop: resume, train, log, evaluate, checkpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jax
+import ml_collections
+import numpy as np
+from absl import logging
+from etils import epath
+
+from jaxgan import config as config_lib
+from jaxgan import experiment as experiment_lib
+from jaxgan import parallel, sampling, visualize
+from jaxgan.checkpoint import Checkpointer
+from jaxgan.data.pipeline import BatchStream
+from jaxgan.evaluation import evaluate_samples
+from jaxgan.state import EVAL_STREAM, GANState
+from jaxgan.step import make_train_step
+from jaxgan.writers import MetricWriter, Progress
+
+FINAL_EVAL_FILE = "eval_final.json"
+
+
+def eval_key(seed: int) -> jax.Array:
+    """The fixed key for evaluation latents, so evals are comparable over steps."""
+    return jax.random.fold_in(jax.random.key(seed), EVAL_STREAM)
+
+
+def evaluate(exp: experiment_lib.Experiment, state: GANState, seed: int | None = None) -> tuple[dict, np.ndarray]:
+    """Samples `config.eval.num_samples` and scores them. Returns (results, samples)."""
+    c = exp.config
+    key = eval_key(c.seed if seed is None else seed)
+    samples = sampling.sample(exp.g_model, state, key, c.eval.num_samples, c.model.latent_dim)
+    results = evaluate_samples(exp.dataset, samples)
+    results["generator"] = "ema" if state.g_ema_params is not None else "raw"
+    return results, samples
+
+
+def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | None) -> None:
+    bad = sorted(k for k, v in metrics.items() if not np.isfinite(v))
+    if bad:
+        raise FloatingPointError(
+            f"Non-finite metrics {bad} at step {step}: training diverged. The last good checkpoint is step "
+            f"{last_checkpoint}; lower the learning rates or change the loss, then resume or restart."
+        )
+
+
+def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> GANState:
+    latest = ckpt.latest_step()
+    if latest is None:
+        return state
+    conflicts = config_lib.resume_conflicts(ckpt.read_meta(latest)["config"], exp.config)
+    if conflicts:
+        raise config_lib.ConfigError(
+            f"{workdir} holds a run with a different config ({', '.join(conflicts)}); refusing to resume it. "
+            "Use a new --workdir, or the original values (only step counts, intervals and eval settings may change)."
+        )
+    state, meta = ckpt.restore(state, latest)
+    logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, latest, meta["data"])
+    return state
+
+
+def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
+    step = int(state.step)
+    results, samples = evaluate(exp, state)
+    writer.write_eval(step, results)
+    if jax.process_index() == 0:
+        png = visualize.samples_png(samples, exp.dataset, f"{exp.dataset.name} step {step}")
+        (workdir / "samples").mkdir(parents=True, exist_ok=True)
+        (workdir / "samples" / f"step_{step:08d}.png").write_bytes(png)
+        writer.write_image(step, "samples", visualize.png_to_array(png))
+    return results
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, Any]:
+    """Trains `config` in `workdir`, resuming from its latest checkpoint if any.
+
+    Returns:
+      The final evaluation results (also written to workdir/eval_final.json).
+    """
+    exp = experiment_lib.build(config)  # fails on a bad config before touching workdir
+    workdir = epath.Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    ckpt = Checkpointer(workdir, config.checkpoint_every_steps, config.keep_checkpoints)
+    writer = MetricWriter(workdir)
+    stream = None
+    try:
+        state = _resume(exp, ckpt, exp.init_state(), workdir)
+        if jax.process_index() == 0:
+            (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
+        start = int(state.step)
+        train_step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config), exp.mesh)
+        stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, config.d_steps_per_g_step, start)
+        rng = jax.random.clone(state.rng)  # the state is donated each step; keep the key apart
+        block = parallel.must_block_each_step()
+        progress, last_checkpoint = Progress(config.total_steps, start), ckpt.latest_step()
+        logging.info("Training %s from step %d to %d on %d device(s).", exp.dataset.name, start, config.total_steps, exp.mesh.size)
+        results = None
+        for step in range(start + 1, config.total_steps + 1):
+            state, metrics = train_step(state, next(stream), rng)
+            if block:
+                jax.block_until_ready(state)
+            final = step == config.total_steps
+            saving = ckpt.should_save(step, final)
+            if step % config.log_every_steps == 0 or saving or final:
+                host_metrics = {k: float(v) for k, v in jax.device_get(metrics).items()}
+                _check_finite(step, host_metrics, last_checkpoint)
+                if step % config.log_every_steps == 0:
+                    logging.info(progress.line(step, host_metrics))
+                    writer.write_scalars(step, host_metrics, prefix="train/")
+            if step % config.eval_every_steps == 0 or final:
+                results = _write_eval(writer, exp, state, workdir)
+            if saving:
+                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}})
+                last_checkpoint = step
+        if results is None:  # nothing left to train: evaluate what is there
+            results = _write_eval(writer, exp, state, workdir)
+        if jax.process_index() == 0:
+            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **results}, indent=2))
+        return results
+    finally:
+        if stream is not None:
+            stream.close()
+        ckpt.close()
+        writer.close()

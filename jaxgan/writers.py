@@ -1,0 +1,82 @@
+"""Where metrics go: absl logging, TensorBoard (tensorboardX) and JSON lines.
+
+Only process 0 writes files; every process logs. TensorBoard uses
+tensorboardX, which writes event files without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from typing import Any, Mapping
+
+import jax
+import numpy as np
+from absl import logging
+from etils import epath
+
+
+class MetricWriter:
+    """Writes scalars and images to TensorBoard and eval results to `eval.jsonl`."""
+
+    def __init__(self, workdir: str | epath.Path):
+        self._workdir = epath.Path(workdir)
+        self._enabled = jax.process_index() == 0
+        self._tb = None
+        if self._enabled:
+            from tensorboardX import SummaryWriter
+
+            self._tb = SummaryWriter(str(self._workdir / "tensorboard"))
+
+    def write_scalars(self, step: int, scalars: Mapping[str, Any], prefix: str = "") -> None:
+        if self._tb is None:
+            return
+        for k, v in scalars.items():
+            if isinstance(v, (int, float, np.number, np.ndarray)) and np.ndim(v) == 0:
+                self._tb.add_scalar(f"{prefix}{k}", float(v), step)
+
+    def write_image(self, step: int, tag: str, image: np.ndarray) -> None:
+        """Writes an HWC uint8 image."""
+        if self._tb is not None:
+            self._tb.add_image(tag, image, step, dataformats="HWC")
+
+    def write_eval(self, step: int, results: Mapping[str, Any]) -> None:
+        """Appends `{"step": step, **results}` to eval.jsonl and logs it."""
+        logging.info("eval @ %d: %s", step, json.dumps(results))
+        self.write_scalars(step, results, prefix="eval/")
+        if self._enabled:
+            with (self._workdir / "eval.jsonl").open("a") as f:
+                f.write(json.dumps({"step": step, **results}) + "\n")
+
+    def flush(self) -> None:
+        if self._tb is not None:
+            self._tb.flush()
+
+    def close(self) -> None:
+        if self._tb is not None:
+            self._tb.close()
+
+
+class Progress:
+    """Formats the progress line: step, metrics, steps/s and ETA."""
+
+    def __init__(self, total_steps: int, start_step: int):
+        self._total = total_steps
+        self._last_step, self._last_time = start_step, time.perf_counter()
+
+    def line(self, step: int, metrics: Mapping[str, float]) -> str:
+        now = time.perf_counter()
+        rate = (step - self._last_step) / max(now - self._last_time, 1e-9)
+        self._last_step, self._last_time = step, now
+        eta = (self._total - step) / rate if rate > 0 else math.inf
+        shown = " ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items()))
+        return f"step {step}/{self._total} | {shown} | {rate:.1f} steps/s | ETA {_duration(eta)}"
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}"
