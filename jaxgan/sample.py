@@ -1,0 +1,41 @@
+"""Write samples from the latest checkpoint of a run.
+
+  python -m jaxgan.sample --workdir runs/ring8 --num 2500 --seed 0 --output samples.npy
+
+`.npy` writes float32 `[num, *sample_shape]`; `.png` writes a picture (a
+scatter over the true modes for 2-D data). Uses the EMA generator when the run
+keeps one.
+"""
+
+import jax
+import numpy as np
+from absl import app, flags
+from etils import epath
+
+from jaxgan import experiment, sampling, visualize
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to sample from.")
+_NUM = flags.DEFINE_integer("num", 2500, "Number of samples.")
+_SEED = flags.DEFINE_integer("seed", 0, "Seed for the latents.")
+_OUTPUT = flags.DEFINE_string("output", None, "Output file: .npy or .png.")
+flags.mark_flags_as_required(["workdir", "output"])
+
+
+def main(argv):
+    del argv
+    output = epath.Path(_OUTPUT.value)
+    if output.suffix not in (".npy", ".png"):
+        raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")
+    exp, state = experiment.restore_latest(_WORKDIR.value)
+    samples = sampling.sample(exp.g_model, state, jax.random.key(_SEED.value), _NUM.value, exp.config.model.latent_dim)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix == ".npy":
+        with output.open("wb") as f:
+            np.save(f, samples)
+    else:
+        output.write_bytes(visualize.samples_png(samples, exp.dataset, f"{exp.dataset.name} step {int(state.step)}"))
+    print(f"Wrote {len(samples)} samples from step {int(state.step)} to {output}")
+
+
+if __name__ == "__main__":
+    app.run(main)

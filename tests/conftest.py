@@ -1,0 +1,45 @@
+"""Test setup: two fake CPU devices, and small configs."""
+
+import os
+
+# Must be set before JAX starts its backends. Two fake devices exercise the
+# collectives while keeping the suite fast on 2 cores.
+NUM_FAKE_DEVICES = 2
+os.environ["XLA_FLAGS"] = (
+    os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={NUM_FAKE_DEVICES}"
+).strip()
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+
+from jaxgan.config import base_config  # noqa: E402
+
+
+def tiny_config(**overrides):
+    """A small ring8 run: tiny MLPs, a few steps, frequent checkpoints."""
+    c = base_config()
+    c.data.name = "ring8"
+    c.total_steps = 8
+    c.batch_size = 16
+    c.log_every_steps = 4
+    c.eval_every_steps = 4
+    c.checkpoint_every_steps = 4
+    c.model.g.hidden = (16, 16)
+    c.model.g.batch_norm = True
+    c.model.d.hidden = (16, 16)
+    c.optimizer.g.lr = 1e-3
+    c.optimizer.d.lr = 1e-3
+    c.eval.num_samples = 200
+    for k, v in overrides.items():
+        node = c
+        *parents, leaf = k.split(".")
+        for p in parents:
+            node = node[p]
+        node[leaf] = v
+    return c
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _check_devices():
+    assert jax.device_count() == NUM_FAKE_DEVICES, "XLA_FLAGS was set after JAX started"

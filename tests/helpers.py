@@ -1,0 +1,51 @@
+"""Shared test helpers."""
+
+import jax
+import numpy as np
+
+from jaxgan import experiment, parallel
+from jaxgan.step import make_train_step
+
+
+def build(config, num_devices=None):
+    devices = jax.devices()[:num_devices] if num_devices else None
+    return experiment.build(config, parallel.make_mesh(devices))
+
+
+def run_steps(exp, num_steps, path="shard_map"):
+    """Runs `num_steps` train steps from a fresh state; returns the final state on host."""
+    c = exp.config
+    state = exp.init_state()
+    step_fn = make_train_step(exp.g_model, exp.d_model, c)
+    rng = jax.random.key(c.seed)
+    if path == "pmap":
+        devices = list(exp.mesh.devices.flat)
+        state = parallel.stack_replicas(jax.device_get(state), len(devices))
+        run = parallel.pmap_step(step_fn, devices)
+    else:
+        run = parallel.shard_step(step_fn, exp.mesh, donate=False)
+    for step in range(num_steps):
+        local = exp.dataset.local_batch(step, c.batch_size, c.d_steps_per_g_step)
+        batch = {k: np.asarray(v) for k, v in local.items()} if path == "pmap" else parallel.place_batch(local, exp.mesh)
+        state, _ = run(state, batch, rng)
+        jax.block_until_ready(state)
+    state = jax.device_get(state)
+    if path == "pmap":
+        state = jax.tree.map(lambda x: x[0], state)
+    return state
+
+
+def params_of(state):
+    return {"g": state.g_params, "d": state.d_params, "g_state": state.g_state, "ema": state.g_ema_params}
+
+
+def assert_trees_equal(a, b):
+    jax.tree.map(np.testing.assert_array_equal, a, b)
+
+
+def assert_trees_close(a, b, rtol, atol):
+    jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, rtol=rtol, atol=atol), a, b)
+
+
+def max_abs_diff(a, b):
+    return max(float(np.max(np.abs(np.asarray(x) - np.asarray(y)))) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))

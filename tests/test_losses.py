@@ -1,0 +1,61 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxgan import losses
+
+LOG2 = np.log(2.0)
+
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@pytest.mark.parametrize("name", ["minimax", "non_saturating"])
+def test_d_loss_at_zero_logits_is_2_log_2(name):
+    out = losses.get_loss(name)(jnp.zeros(4), jnp.zeros(4))
+    np.testing.assert_allclose(out.d, 2 * LOG2, rtol=1e-6)
+
+
+def test_values_match_hand_computation():
+    real, fake = jnp.array([2.0]), jnp.array([-1.0])
+    # L_D = -log sigmoid(2) - log(1 - sigmoid(-1)) = softplus(-2) + softplus(-1)
+    expected_d = softplus(-2.0) + softplus(-1.0)
+    mm = losses.get_loss("minimax")(real, fake)
+    ns = losses.get_loss("non_saturating")(real, fake)
+    np.testing.assert_allclose(mm.d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(ns.d, expected_d, rtol=1e-6)
+    np.testing.assert_allclose(mm.g, np.log(1 - 1 / (1 + np.exp(1.0))), rtol=1e-6)  # log(1 - D(G(z)))
+    np.testing.assert_allclose(ns.g, -np.log(1 / (1 + np.exp(1.0))), rtol=1e-6)  # -log D(G(z))
+
+
+@pytest.mark.parametrize("name", ["minimax", "non_saturating"])
+def test_gradient_signs(name):
+    fn = losses.get_loss(name)
+    d_real, d_fake = jax.grad(lambda r, f: fn(r, f).d, argnums=(0, 1))(jnp.array([0.3]), jnp.array([-0.2]))
+    assert d_real[0] < 0, "D must push real logits up"
+    assert d_fake[0] > 0, "D must push fake logits down"
+    g_fake = jax.grad(lambda f: fn(jnp.array([0.3]), f).g)(jnp.array([-0.2]))
+    assert g_fake[0] < 0, "G must push fake logits up"
+
+
+def test_non_saturating_keeps_gradient_where_minimax_saturates():
+    fake = jnp.array([-10.0])  # D confidently rejects the fake
+    g_mm = jax.grad(lambda f: losses.get_loss("minimax")(jnp.zeros(1), f).g)(fake)[0]
+    g_ns = jax.grad(lambda f: losses.get_loss("non_saturating")(jnp.zeros(1), f).g)(fake)[0]
+    assert abs(g_mm) < 1e-4
+    assert abs(g_ns) > 0.99
+
+
+@pytest.mark.parametrize("name", ["minimax", "non_saturating"])
+def test_stable_for_extreme_logits(name):
+    out = losses.get_loss(name)(jnp.array([1e4, -1e4]), jnp.array([-1e4, 1e4]))
+    grads = jax.grad(lambda r, f: losses.get_loss(name)(r, f).d, argnums=(0, 1))(jnp.array([1e4]), jnp.array([1e4]))
+    assert np.isfinite(out.d) and np.isfinite(out.g)
+    assert all(np.isfinite(g).all() for g in grads)
+
+
+def test_unknown_loss_lists_choices():
+    with pytest.raises(ValueError, match="Unknown loss 'hinj'. Choices: .*minimax.*non_saturating"):
+        losses.get_loss("hinj")
