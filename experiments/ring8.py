@@ -26,6 +26,9 @@ def get_config(arg: str | None = None):
     c.log_every_steps = 1000
     c.eval_every_steps = 5000
     c.checkpoint_every_steps = 5000
-    if arg == "smoke":
+    if arg == "smoke":  # seconds on a laptop: tiny networks, a few steps
+        c.model.g.hidden = c.model.d.hidden = (16, 16)
+        c.batch_size = 16
         c.total_steps, c.log_every_steps, c.eval_every_steps, c.checkpoint_every_steps = 20, 10, 10, 10
+        c.eval.num_samples = 200
     return c

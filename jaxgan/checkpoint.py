@@ -18,13 +18,14 @@ from etils import epath
 from jaxgan.state import GANState
 
 
-def _to_saveable(state: GANState) -> dict:
+def saveable_tree(state: GANState) -> dict:
+    """The state as a nested dict of arrays: what a checkpoint holds."""
     tree = flax.serialization.to_state_dict(state)
     tree["rng"] = jax.random.key_data(state.rng)  # typed keys are saved as raw data
     return tree
 
 
-def _from_saveable(template: GANState, tree: dict) -> GANState:
+def from_saveable_tree(template: GANState, tree: dict) -> GANState:
     tree = dict(tree)
     tree["rng"] = jax.random.wrap_key_data(tree["rng"], impl=jax.random.key_impl(template.rng))
     return flax.serialization.from_state_dict(template, tree)
@@ -58,7 +59,7 @@ class Checkpointer:
             return
         self._manager.save(
             step,
-            args=ocp.args.Composite(state=ocp.args.StandardSave(_to_saveable(state)), meta=ocp.args.JsonSave(meta)),
+            args=ocp.args.Composite(state=ocp.args.StandardSave(saveable_tree(state)), meta=ocp.args.JsonSave(meta)),
             force=True,
         )
 
@@ -70,12 +71,12 @@ class Checkpointer:
         """Restores `step` (default latest) into arrays shaped and placed like `template`."""
         step = self.latest_step() if step is None else step
         abstract = jax.tree.map(
-            lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=x.sharding), _to_saveable(template)
+            lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=x.sharding), saveable_tree(template)
         )
         restored = self._manager.restore(
             step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract), meta=ocp.args.JsonRestore())
         )
-        return _from_saveable(template, restored["state"]), restored["meta"]
+        return from_saveable_tree(template, restored["state"]), restored["meta"]
 
     def close(self) -> None:
         self._manager.wait_until_finished()

@@ -11,7 +11,7 @@ import json
 from absl import app, flags
 from etils import epath
 
-from jaxgan import experiment, train
+from jaxgan import experiment, train, writers
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to evaluate.")
 _OUTPUT = flags.DEFINE_string("output", None, "Optional JSON file to write.")
@@ -21,6 +21,7 @@ flags.mark_flags_as_required(["workdir"])
 
 def main(argv):
     del argv
+    writers.quiet_library_logs()
     exp, state = experiment.restore_latest(_WORKDIR.value)
     if _NUM_SAMPLES.value is not None:
         with exp.config.unlocked():

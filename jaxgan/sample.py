@@ -12,7 +12,7 @@ import numpy as np
 from absl import app, flags
 from etils import epath
 
-from jaxgan import experiment, sampling, visualize
+from jaxgan import experiment, sampling, visualize, writers
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to sample from.")
 _NUM = flags.DEFINE_integer("num", 2500, "Number of samples.")
@@ -23,6 +23,7 @@ flags.mark_flags_as_required(["workdir", "output"])
 
 def main(argv):
     del argv
+    writers.quiet_library_logs()
     output = epath.Path(_OUTPUT.value)
     if output.suffix not in (".npy", ".png"):
         raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")

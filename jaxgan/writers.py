@@ -7,6 +7,7 @@ tensorboardX, which writes event files without TensorFlow.
 from __future__ import annotations
 
 import json
+import logging as std_logging
 import math
 import time
 from typing import Any, Mapping
@@ -80,3 +81,15 @@ def _duration(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}:{m:02d}:{s:02d}"
+
+
+class _DropLibraryInfo(std_logging.Filter):
+    """Drops INFO-level chatter from Orbax, which logs every save step by step."""
+
+    def filter(self, record: std_logging.LogRecord) -> bool:
+        return record.levelno >= std_logging.WARNING or "/orbax/" not in record.pathname
+
+
+def quiet_library_logs() -> None:
+    """Keeps absl logs readable: our progress lines, library warnings and errors."""
+    logging.get_absl_handler().addFilter(_DropLibraryInfo())

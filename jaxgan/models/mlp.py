@@ -30,6 +30,12 @@ class MLPGenerator(nn.Module):
     batch_norm: bool = False
     output_activation: str | None = None
 
+    def __post_init__(self):
+        activation(self.activation)  # a bad name fails when the model is built
+        if self.output_activation:
+            activation(self.output_activation)
+        super().__post_init__()
+
     @nn.compact
     def __call__(self, z: jax.Array, train: bool) -> jax.Array:
         act = activation(self.activation)
@@ -61,6 +67,10 @@ class MLPDiscriminator(nn.Module):
     activation: str = "relu"
     maxout_pieces: int = 1
     batch_norm: bool = False
+
+    def __post_init__(self):
+        activation(self.activation)  # a bad name fails when the model is built
+        super().__post_init__()
 
     @nn.compact
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:

@@ -1,0 +1,159 @@
+"""End-to-end: determinism, resume in a new process, CLIs, and bad input."""
+
+import json
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from conftest import NUM_FAKE_DEVICES, tiny_config
+from helpers import assert_trees_equal, params_of
+from jaxgan import experiment, train
+from jaxgan.checkpoint import Checkpointer, saveable_tree
+from jaxgan.config import ConfigError
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMOKE = os.path.join(REPO, "experiments", "ring8.py") + ":smoke"
+
+
+def run_cli(module, *args, check=True):
+    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={NUM_FAKE_DEVICES}", JAX_PLATFORMS="cpu")
+    proc = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, env=env, cwd=REPO)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{module} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def latest_params(workdir):
+    return params_of(jax.device_get(experiment.restore_latest(workdir)[1]))
+
+
+def test_same_seed_same_bits_different_seed_different_bits(tmp_path):
+    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
+        train.train_and_evaluate(tiny_config(seed=seed), str(tmp_path / name))
+    a, b, c = (latest_params(tmp_path / n) for n in "abc")
+    assert_trees_equal(a, b)
+    assert not np.array_equal(jax.tree.leaves(a["g"])[0], jax.tree.leaves(c["g"])[0])
+    final = json.loads((tmp_path / "a" / train.FINAL_EVAL_FILE).read_text())
+    assert final["step"] == 8 and final["num_samples"] == 200 and "protocol" in final
+
+
+def test_resume_in_a_new_process_equals_an_uninterrupted_run(tmp_path):
+    full, split = str(tmp_path / "full"), str(tmp_path / "split")
+    steps = ["--config.checkpoint_every_steps=4", "--config.ema.decay=0.9"]
+    run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={full}", "--config.total_steps=16", *steps)
+    run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={split}", "--config.total_steps=8", *steps)
+    resumed = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={split}", "--config.total_steps=16", *steps)
+    assert "Resumed from" in resumed.stderr and "at step 8" in resumed.stderr
+    a, b = experiment.restore_latest(full)[1], experiment.restore_latest(split)[1]
+    assert int(a.step) == int(b.step) == 16
+    assert_trees_equal(*jax.device_get((saveable_tree(a), saveable_tree(b))))  # params, opt states, EMA, BN stats, rng
+    for workdir, name in ((full, "a.npy"), (split, "b.npy")):
+        run_cli("jaxgan.sample", f"--workdir={workdir}", "--num=300", "--seed=3", f"--output={tmp_path / name}")
+    sa, sb = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
+    assert sa.shape == (300, 2) and sa.dtype == np.float32
+    np.testing.assert_array_equal(sa, sb)
+
+
+@pytest.fixture(scope="module")
+def trained_workdir(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("trained")
+    train.train_and_evaluate(tiny_config(), str(workdir))
+    return workdir
+
+
+def test_sample_cli_writes_npy_and_png(trained_workdir, tmp_path):
+    run_cli("jaxgan.sample", f"--workdir={trained_workdir}", "--num=50", "--seed=1", f"--output={tmp_path / 's.npy'}")
+    run_cli("jaxgan.sample", f"--workdir={trained_workdir}", "--num=50", f"--output={tmp_path / 's.png'}")
+    samples = np.load(tmp_path / "s.npy")
+    assert samples.shape == (50, 2) and samples.dtype == np.float32 and np.isfinite(samples).all()
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in (trained_workdir / "samples").iterdir()) == ["step_00000004.png", "step_00000008.png"]
+
+
+def test_evaluate_cli_matches_the_final_eval(trained_workdir, tmp_path):
+    out = tmp_path / "e.json"
+    proc = run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", f"--output={out}")
+    printed, written = json.loads(proc.stdout), json.loads(out.read_text())
+    final = json.loads((trained_workdir / train.FINAL_EVAL_FILE).read_text())
+    assert printed == written == final
+    assert set(final) >= {"modes", "hq_percent", "reverse_kl", "num_samples", "protocol"}
+
+
+def test_eval_and_tensorboard_outputs(trained_workdir):
+    lines = [json.loads(line) for line in (trained_workdir / "eval.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [4, 8]
+    assert any(p.name.startswith("events.out.tfevents") for p in (trained_workdir / "tensorboard").iterdir())
+
+
+# --- bad input -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"loss": "hinj"}, r"config.loss: Unknown loss 'hinj'. Choices: minimax, non_saturating"),
+        ({"model.generator": "resnet"}, r"Unknown generator 'resnet'. Choices: mlp"),
+        ({"data.name": "ring9"}, r"Unknown dataset 'ring9'. Choices: grid25, ring8"),
+        ({"optimizer.d.name": "adamax"}, r"unknown optimizer 'adamax'. Choices: adam, adamw, rmsprop, sgd"),
+        ({"model.g.widths": (8,)}, r"Unknown option\(s\) \['widths'\] for generator 'mlp'. Valid options: .*hidden"),
+        ({"model.d.activation": "relu6"}, r"Unknown activation 'relu6'. Choices: .*leaky_relu"),
+        ({"batch_size": 15}, r"batch_size=15 is not divisible by the device count 2"),
+        ({"total_steps": 0}, r"config.total_steps must be a positive integer"),
+        ({"ema.decay": 1.0}, r"config.ema.decay must be in \[0, 1\)"),
+    ],
+)
+def test_bad_config_fails_at_start_with_a_clear_error(tmp_path, overrides, message):
+    config = tiny_config()
+    with config.unlocked():
+        for k, v in overrides.items():
+            *parents, leaf = k.split(".")
+            node = config
+            for p in parents:
+                node = node[p]
+            node[leaf] = v
+    with pytest.raises(ConfigError, match=message):
+        train.train_and_evaluate(config, str(tmp_path / "w"))
+    assert not (tmp_path / "w").exists(), "a bad config must not touch the workdir"
+
+
+def test_unknown_config_key_lists_valid_keys():
+    config = tiny_config()
+    config.unlock()
+    config.lr = 0.1
+    with pytest.raises(ConfigError, match=r"Unknown config key\(s\) \['lr'\]. Valid keys: .*batch_size"):
+        experiment.build(config)
+
+
+def test_cli_reports_bad_names_and_keys_in_one_line(tmp_path):
+    proc = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={tmp_path / 'w'}", "--config.loss=hinj", check=False)
+    assert proc.returncode != 0
+    assert "jaxgan: config error: config.loss: Unknown loss 'hinj'. Choices: minimax, non_saturating" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={tmp_path / 'w'}", "--config.lrate=1", check=False)
+    assert proc.returncode != 0 and "lrate" in proc.stderr
+
+
+def test_resuming_with_a_different_model_is_refused_and_keeps_the_checkpoint(trained_workdir):
+    config = tiny_config(**{"model.d.hidden": (32, 32)})
+    before = latest_params(trained_workdir)
+    with pytest.raises(ConfigError, match=r"different config \(model.d.hidden\); refusing to resume"):
+        train.train_and_evaluate(config, str(trained_workdir))
+    assert_trees_equal(before, latest_params(trained_workdir))
+
+
+def test_divergence_stops_with_an_error_and_saves_no_bad_checkpoint(tmp_path):
+    config = tiny_config(**{"optimizer.g.name": "sgd", "optimizer.d.name": "sgd", "optimizer.d.lr": 1e30})
+    with pytest.raises(FloatingPointError, match=r"Non-finite metrics .* at step 4: training diverged"):
+        train.train_and_evaluate(config, str(tmp_path / "w"))
+    ckpt = Checkpointer(tmp_path / "w", 4, 3)
+    assert ckpt.latest_step() is None
+    ckpt.close()
+
+
+def test_sample_cli_on_a_non_workdir_says_so(tmp_path):
+    proc = run_cli("jaxgan.sample", f"--workdir={tmp_path}", f"--output={tmp_path / 'x.npy'}", check=False)
+    assert proc.returncode != 0 and "is it a jaxgan workdir?" in proc.stderr
