@@ -18,6 +18,11 @@ _WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, logs
 _DISTRIBUTED = flags.DEFINE_bool(
     "jax_distributed", False, "Call jax.distributed.initialize() first (multi-host runs; see launch/)."
 )
+_COORDINATOR = flags.DEFINE_string(
+    "coordinator_address", None, "host:port of process 0 (GPU hosts without Slurm/MPI; auto-detected on TPU)."
+)
+_NUM_PROCESSES = flags.DEFINE_integer("num_processes", None, "Number of processes (with --coordinator_address).")
+_PROCESS_ID = flags.DEFINE_integer("process_id", None, "This process's index (with --coordinator_address).")
 flags.mark_flags_as_required(["config", "workdir"])
 
 
@@ -26,7 +31,10 @@ def main(argv):
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     writers.quiet_library_logs()
     if _DISTRIBUTED.value:
-        jax.distributed.initialize()
+        # JAX's own multi-host runtime; arguments left None are auto-detected (TPU, Slurm, Open MPI).
+        jax.distributed.initialize(
+            coordinator_address=_COORDINATOR.value, num_processes=_NUM_PROCESSES.value, process_id=_PROCESS_ID.value
+        )
     logging.info("JAX process %d/%d, local devices: %s", jax.process_index(), jax.process_count(), jax.local_devices())
     try:
         train.train_and_evaluate(_CONFIG.value, _WORKDIR.value)

@@ -1,0 +1,38 @@
+"""Real training: the default suite trains a short ring8 GAN; `-m slow` runs the full experiments."""
+
+import importlib.util
+import os
+
+import pytest
+
+from jaxgan import train
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def experiment_config(name, arg=None):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "experiments", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config(arg)
+
+
+def test_short_ring8_run_learns_most_modes(tmp_path):
+    config = experiment_config("ring8")
+    config.total_steps = config.eval_every_steps = config.checkpoint_every_steps = 3000
+    results = train.train_and_evaluate(config, str(tmp_path))
+    print("ring8, 3000 steps:", results)
+    assert results["modes"] >= 6
+    assert results["hq_percent"] >= 50.0
+
+
+@pytest.mark.slow
+def test_ring8_experiment_meets_its_target(tmp_path):
+    results = train.train_and_evaluate(experiment_config("ring8"), str(tmp_path))
+    assert results["modes"] == 8 and results["hq_percent"] >= 90.0, results
+
+
+@pytest.mark.slow
+def test_grid25_experiment_runs_to_the_end(tmp_path):
+    results = train.train_and_evaluate(experiment_config("grid25"), str(tmp_path))
+    assert results["modes"] >= 15 and results["hq_percent"] >= 50.0, results
