@@ -50,7 +50,15 @@ def base_config() -> ml_collections.ConfigDict:
     c.checkpoint_every_steps = 5_000
     c.keep_checkpoints = 3
     c.loss = "non_saturating"
-    c.data = ml_collections.ConfigDict(dict(name="ring8"))
+    c.data = ml_collections.ConfigDict(
+        dict(
+            name="ring8",
+            split="train",  # image datasets: tfds split to train on
+            data_dir="",  # image datasets: tfds data_dir ("" = tfds default; may be gs://)
+            image_size=0,  # image datasets: resize to this (0 = native size)
+            use_labels=False,  # image datasets: yield labels (conditional GANs)
+        )
+    )
     c.model = ml_collections.ConfigDict(
         dict(generator="mlp", discriminator="mlp", latent_dim=2, g=ml_collections.ConfigDict(), d=ml_collections.ConfigDict())
     )
