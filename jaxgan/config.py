@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ml_collections
 
-from jaxgan import losses
+from jaxgan import losses, optim
+from jaxgan.augment import parse_policy
 from jaxgan.data import DATASETS
 from jaxgan.models import DISCRIMINATORS, GENERATORS
 from jaxgan.optim import OPTIMIZERS
+from jaxgan.penalties import PENALTIES
 
 # Keys whose value is free-form keyword arguments, checked by the network itself.
-_FREE_FORM = ("model.g", "model.d")
+_FREE_FORM = ("model.g", "model.d", "penalties")
 # Keys that may differ when resuming a run (extending or re-scheduling it).
 RESUMABLE_CHANGES = (
     "total_steps",
@@ -32,7 +34,21 @@ class ConfigError(ValueError):
 
 
 def _optimizer(lr: float, b1: float, b2: float) -> ml_collections.ConfigDict:
-    return ml_collections.ConfigDict(dict(name="adam", lr=lr, b1=b1, b2=b2, eps=1e-8, weight_decay=0.0))
+    return ml_collections.ConfigDict(
+        dict(
+            name="adam",
+            lr=lr,
+            b1=b1,
+            b2=b2,
+            eps=1e-8,
+            weight_decay=0.0,  # adamw only
+            schedule="constant",  # constant | linear | cosine (decay to 0 over the run)
+            warmup_steps=0,  # linear warm-up, in this network's updates
+            l1=0.0,  # L1 weight regularization strength
+            l2=0.0,  # L2 weight regularization strength (gradient l2 * w)
+            clip_weights=0.0,  # > 0: clip every weight to [-c, c] after each update (WGAN)
+        )
+    )
 
 
 def base_config() -> ml_collections.ConfigDict:
@@ -65,6 +81,10 @@ def base_config() -> ml_collections.ConfigDict:
     c.optimizer = ml_collections.ConfigDict(dict(g=_optimizer(1e-4, 0.5, 0.999), d=_optimizer(1e-4, 0.5, 0.999)))
     # EMA of G's weights for sampling and evaluation; decay 0 turns it off.
     c.ema = ml_collections.ConfigDict(dict(decay=0.0, warmup=True))
+    # D regularizers by name (jaxgan.penalties): {"r1": {"weight": 10.0, "every": 16}}.
+    c.penalties = ml_collections.ConfigDict()
+    # DiffAugment policy for D's inputs, e.g. "color,translation,cutout" ("" = off).
+    c.augment = ml_collections.ConfigDict(dict(policy=""))
     c.eval = ml_collections.ConfigDict(dict(num_samples=2500))
     return c
 
@@ -113,6 +133,16 @@ def validate(config: ml_collections.ConfigDict) -> None:
         name = config.optimizer[net].name
         if name not in OPTIMIZERS:
             raise ConfigError(f"config.optimizer.{net}.name: unknown optimizer {name!r}. Choices: {', '.join(sorted(OPTIMIZERS))}.")
+    for name, options in config.penalties.items():
+        _check_name(PENALTIES, name, f"penalties.{name}")
+        if not isinstance(options, ml_collections.ConfigDict) or "weight" not in options:
+            raise ConfigError(f"config.penalties.{name} must be a dict with a 'weight' (and optionally 'every'), got {options!r}.")
+    try:
+        parse_policy(config.augment.policy)
+        for net in ("g", "d"):
+            optim.learning_rate(config.optimizer[net], 1)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
 
@@ -129,7 +159,9 @@ def resume_conflicts(saved: dict, config: ml_collections.ConfigDict) -> list[str
 
     a, b = flatten(saved), flatten(current)
     differ = [k for k in sorted(set(a) | set(b)) if _normalize(a.get(k)) != _normalize(b.get(k))]
-    return [k for k in differ if not k.startswith(RESUMABLE_CHANGES)]
+    # A decaying learning rate is a function of the run's length: then total_steps is fixed too.
+    decaying = any(b.get(f"optimizer.{n}.schedule", "constant") != "constant" for n in "gd")
+    return [k for k in differ if not k.startswith(RESUMABLE_CHANGES) or (decaying and k == "total_steps")]
 
 
 def _normalize(v):

@@ -13,7 +13,7 @@ from etils import epath
 from jax.sharding import Mesh
 
 from jaxgan import config as config_lib
-from jaxgan import models, optim, parallel
+from jaxgan import models, optim, parallel, penalties
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data import build_dataset
 from jaxgan.state import GANState, create_state
@@ -39,12 +39,13 @@ class Experiment:
             return create_state(
                 self.g_model,
                 self.d_model,
-                optim.make_optimizer(c.optimizer.g),
-                optim.make_optimizer(c.optimizer.d),
+                optim.make_optimizer(c.optimizer.g, c.total_steps),
+                optim.make_optimizer(c.optimizer.d, c.total_steps * c.d_steps_per_g_step),
                 rng=jax.random.key(c.seed),
                 latent_dim=c.model.latent_dim,
                 data_shape=self.dataset.element_shape,
                 use_ema=c.ema.decay > 0,
+                penalty_state=penalties.init_states(c.penalties.to_dict()),
             )
 
         return jax.jit(init, out_shardings=parallel.replicated(self.mesh))()

@@ -66,6 +66,60 @@ def non_saturating(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
     )
 
 
+@LOSSES.register("wasserstein")
+def wasserstein(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
+    """Arjovsky et al. 2017 (D is a critic): L_D = E C(fake) - E C(real), L_G = -E C(fake).
+
+    Needs a Lipschitz constraint on D: a gradient penalty, weight clipping or
+    spectral normalization.
+    """
+    return GANLoss(d=jnp.mean(fake_logits) - jnp.mean(real_logits), g=-jnp.mean(fake_logits))
+
+
+@LOSSES.register("hinge")
+def hinge(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
+    """Lim & Ye 2017 / SNGAN: L_D = E relu(1 - C(real)) + E relu(1 + C(fake)), L_G = -E C(fake)."""
+    return GANLoss(
+        d=jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits)),
+        g=-jnp.mean(fake_logits),
+    )
+
+
+@LOSSES.register("least_squares")
+def least_squares(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
+    """LSGAN (Mao et al. 2017), a-b-c = 0-1-1: L_D = 1/2 E (C(r) - 1)^2 + 1/2 E C(f)^2, L_G = 1/2 E (C(f) - 1)^2."""
+    return GANLoss(
+        d=0.5 * jnp.mean((real_logits - 1.0) ** 2) + 0.5 * jnp.mean(fake_logits**2),
+        g=0.5 * jnp.mean((fake_logits - 1.0) ** 2),
+    )
+
+
+@LOSSES.register("rsgan")
+def rsgan(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
+    """Relativistic standard GAN (Jolicoeur-Martineau 2019), real and fake paired in order.
+
+    L_D = -E log sigmoid(C(r) - C(f)), L_G = -E log sigmoid(C(f) - C(r)).
+    """
+    diff = real_logits - fake_logits
+    return GANLoss(d=-jnp.mean(_log_sigmoid(diff)), g=-jnp.mean(_log_sigmoid(-diff)))
+
+
+@LOSSES.register("ragan")
+def ragan(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
+    """Relativistic average GAN (Jolicoeur-Martineau 2019).
+
+    With D(x_r) = sigmoid(C(x_r) - E C(x_f)) and D(x_f) = sigmoid(C(x_f) - E C(x_r)):
+    L_D = -E log D(x_r) - E log(1 - D(x_f)), L_G = -E log D(x_f) - E log(1 - D(x_r)).
+    The averages are over this device's batch, as in per-GPU implementations.
+    """
+    real_rel = real_logits - jnp.mean(fake_logits)
+    fake_rel = fake_logits - jnp.mean(real_logits)
+    return GANLoss(
+        d=-jnp.mean(_log_sigmoid(real_rel)) - jnp.mean(_log_one_minus_sigmoid(fake_rel)),
+        g=-jnp.mean(_log_sigmoid(fake_rel)) - jnp.mean(_log_one_minus_sigmoid(real_rel)),
+    )
+
+
 def get_loss(name: str):
     """Returns the registered loss function called `name`."""
     return LOSSES.get(name)

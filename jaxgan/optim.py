@@ -1,27 +1,84 @@
-"""Optax optimizers for G and D, built from `config.optimizer.g` / `.d`."""
+"""Optax optimizers for G and D, built from `config.optimizer.g` / `.d`.
+
+Each network's block sets its own optimizer, learning rate and betas (TTUR),
+schedule, L1/L2 weight regularization and, for the WGAN critic, weight
+clipping. All of these are Optax transforms, so they run inside the compiled
+step.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
+import jax
+import jax.numpy as jnp
 import ml_collections
 import optax
 
 OPTIMIZERS: dict[str, Callable[..., optax.GradientTransformation]] = {
-    "adam": lambda c: optax.adam(c.lr, b1=c.b1, b2=c.b2, eps=c.eps),
-    "adamw": lambda c: optax.adamw(c.lr, b1=c.b1, b2=c.b2, eps=c.eps, weight_decay=c.weight_decay),
-    "rmsprop": lambda c: optax.rmsprop(c.lr, eps=c.eps),
-    "sgd": lambda c: optax.sgd(c.lr),
+    "adam": lambda c, lr: optax.adam(lr, b1=c.b1, b2=c.b2, eps=c.eps),
+    "adamw": lambda c, lr: optax.adamw(lr, b1=c.b1, b2=c.b2, eps=c.eps, weight_decay=c.weight_decay),
+    "rmsprop": lambda c, lr: optax.rmsprop(lr, eps=c.eps),
+    "sgd": lambda c, lr: optax.sgd(lr),
 }
+SCHEDULES = ("constant", "linear", "cosine")
 
 
-def make_optimizer(cfg: ml_collections.ConfigDict) -> optax.GradientTransformation:
+def learning_rate(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.Schedule:
+    """Linear warm-up over `warmup_steps`, then constant, linear decay to 0, or cosine decay.
+
+    Steps count this network's optimizer updates.
+    """
+    if cfg.schedule not in SCHEDULES:
+        raise ValueError(f"Unknown schedule {cfg.schedule!r}. Choices: {', '.join(SCHEDULES)}.")
+    decay_steps = max(1, total_updates - cfg.warmup_steps)
+    after = {
+        "constant": optax.constant_schedule(cfg.lr),
+        "linear": optax.linear_schedule(cfg.lr, 0.0, decay_steps),
+        "cosine": optax.cosine_decay_schedule(cfg.lr, decay_steps),
+    }[cfg.schedule]
+    if cfg.warmup_steps <= 0:
+        return after
+    return optax.join_schedules([optax.linear_schedule(0.0, cfg.lr, cfg.warmup_steps), after], [cfg.warmup_steps])
+
+
+def add_l1(strength: float) -> optax.GradientTransformation:
+    """Adds the gradient of strength * ||w||_1 (sign(w) * strength) to the updates."""
+
+    def update(updates, state, params):
+        return jax.tree.map(lambda u, p: u + strength * jnp.sign(p), updates, params), state
+
+    return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
+
+
+def clip_weights(bound: float) -> optax.GradientTransformation:
+    """Turns updates into ones that leave every weight in [-bound, bound] (original WGAN).
+
+    Must be the last transform of a chain: it sees the final updates.
+    """
+
+    def update(updates, state, params):
+        return jax.tree.map(lambda u, p: jnp.clip(p + u, -bound, bound) - p, updates, params), state
+
+    return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
+
+
+def make_optimizer(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.GradientTransformation:
     """Builds one network's optimizer from its config block.
 
     Args:
       cfg: has `name` (one of OPTIMIZERS), `lr`, `b1`, `b2`, `eps`,
-        `weight_decay`.
+        `weight_decay`, `schedule`, `warmup_steps`, `l1`, `l2`, `clip_weights`.
+      total_updates: how many updates this network gets in the run (for decays).
     """
     if cfg.name not in OPTIMIZERS:
         raise ValueError(f"Unknown optimizer {cfg.name!r}. Choices: {', '.join(sorted(OPTIMIZERS))}.")
-    return OPTIMIZERS[cfg.name](cfg)
+    chain: list[optax.GradientTransformation] = []
+    if cfg.l1 > 0:
+        chain.append(add_l1(cfg.l1))
+    if cfg.l2 > 0:  # the gradient of l2/2 * ||w||^2
+        chain.append(optax.add_decayed_weights(cfg.l2))
+    chain.append(OPTIMIZERS[cfg.name](cfg, learning_rate(cfg, total_updates)))
+    if cfg.clip_weights > 0:
+        chain.append(clip_weights(cfg.clip_weights))
+    return optax.chain(*chain)

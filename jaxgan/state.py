@@ -28,6 +28,7 @@ class GANState:
         as plain dicts; empty when the network has none.
       g_opt_state, d_opt_state: Optax states.
       g_ema_params: exponential moving average of `g_params`, or None.
+      penalty_state: per-penalty state (e.g. LeCam's anchors), by name.
       rng: the run's base PRNG key (typed). Steps derive their keys with
         `fold_in(rng, step)`, so the key never needs to advance.
       g_tx, d_tx: the Optax transformations (static, not saved).
@@ -41,6 +42,7 @@ class GANState:
     g_opt_state: Any
     d_opt_state: Any
     g_ema_params: Any
+    penalty_state: Any
     rng: jax.Array
     g_tx: optax.GradientTransformation = struct.field(pytree_node=False)
     d_tx: optax.GradientTransformation = struct.field(pytree_node=False)
@@ -62,6 +64,7 @@ def create_state(
     latent_dim: int,
     data_shape: tuple[int, ...],
     use_ema: bool,
+    penalty_state: dict | None = None,
 ) -> GANState:
     """Initializes both networks and both optimizers from the base key `rng`."""
     g_key, d_key = jax.random.split(jax.random.fold_in(rng, INIT_STREAM))
@@ -78,6 +81,7 @@ def create_state(
         g_opt_state=g_tx.init(g_params),
         d_opt_state=d_tx.init(d_params),
         g_ema_params=jax.tree.map(jnp.copy, g_params) if use_ema else None,
+        penalty_state=penalty_state or {},
         rng=rng,
         g_tx=g_tx,
         d_tx=d_tx,

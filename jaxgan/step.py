@@ -23,7 +23,7 @@ import ml_collections
 import optax
 from jax import lax
 
-from jaxgan import losses
+from jaxgan import augment, losses, penalties
 from jaxgan.parallel import DATA_AXIS
 from jaxgan.state import GANState
 
@@ -88,47 +88,81 @@ def make_train_step(
     loss_fn = losses.get_loss(config.loss)
     latent_dim = config.model.latent_dim
     ema = config.ema
+    penalty_configs = config.penalties.to_dict()
+    policy = config.augment.policy
 
-    def d_update(state: GANState, real: jax.Array, key: jax.Array) -> tuple[GANState, Metrics]:
-        z_key, drop_key = jax.random.split(key)
+    def augment_pair(key: jax.Array, real: jax.Array, fake: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """DiffAugment both of D's inputs (identity when no policy is set)."""
+        if not policy:
+            return real, fake
+        real_key, fake_key = jax.random.split(key)
+        return augment.diff_augment(real_key, real, policy), augment.diff_augment(fake_key, fake, policy)
+
+    def d_update(
+        state: GANState, real: jax.Array, key: jax.Array, d_update_index: jax.Array
+    ) -> tuple[GANState, Metrics]:
+        z_key, drop_key, aug_key, pen_key = jax.random.split(key, 4)
         z = _local_latents(z_key, real.shape[0], latent_dim)
         # D's update leaves G's running statistics alone: G changes in its own update.
         fake, _ = apply_model(g_model, state.g_params, state.g_state, z, train=True)
-        fake = lax.stop_gradient(fake)
+        real_in, fake_in = augment_pair(aug_key, real, lax.stop_gradient(fake))
 
         def objective(d_params):
-            real_key, fake_key = jax.random.split(drop_key)
-            real_logits, coll = apply_model(d_model, d_params, state.d_state, real, True, real_key)
-            fake_logits, coll = apply_model(d_model, d_params, coll, fake, True, fake_key)
-            return loss_fn(real_logits, fake_logits).d, (coll, real_logits, fake_logits)
+            real_key, fake_key, penalty_drop_key = jax.random.split(drop_key, 3)
+            real_logits, coll = apply_model(d_model, d_params, state.d_state, real_in, True, real_key)
+            fake_logits, coll = apply_model(d_model, d_params, coll, fake_in, True, fake_key)
+            loss = loss_fn(real_logits, fake_logits).d
+            inputs = penalties.PenaltyInputs(
+                d_fn=lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key)[0],
+                d_params=d_params,
+                real=real_in,
+                fake=fake_in,
+                real_logits=real_logits,
+                fake_logits=fake_logits,
+                key=pen_key,
+            )
+            total, values, penalty_state = loss, {}, {}
+            for i, (name, options) in enumerate(penalty_configs.items()):
+                term, values[name], penalty_state[name] = penalties.apply_penalty(
+                    name, options, inputs._replace(key=jax.random.fold_in(pen_key, i)),
+                    state.penalty_state[name], d_update_index,
+                )
+                total = total + term
+            return total, (coll, real_logits, fake_logits, loss, values, penalty_state)
 
-        (loss, (d_state, real_logits, fake_logits)), grads = jax.value_and_grad(objective, has_aux=True)(
-            state.d_params
-        )
+        (total, aux), grads = jax.value_and_grad(objective, has_aux=True)(state.d_params)
+        d_state, real_logits, fake_logits, loss, penalty_values, penalty_state = aux
         grads = lax.pmean(grads, DATA_AXIS)
         updates, d_opt_state = state.d_tx.update(grads, state.d_opt_state, state.d_params)
         state = state.replace(
-            d_params=optax.apply_updates(state.d_params, updates), d_state=d_state, d_opt_state=d_opt_state
+            d_params=optax.apply_updates(state.d_params, updates),
+            d_state=d_state,
+            d_opt_state=d_opt_state,
+            # Stateful penalties see this device's batch; averaging keeps them replicated.
+            penalty_state=lax.pmean(penalty_state, DATA_AXIS),
         )
         return state, {
             "d_loss": loss,
+            "d_total_loss": total,
             "d_real_logit": jnp.mean(real_logits),
             "d_fake_logit": jnp.mean(fake_logits),
             "d_grad_norm": optax.global_norm(grads),
             "d_update_norm": optax.global_norm(updates),
+            **{f"penalty_{name}": value for name, value in penalty_values.items()},
         }
 
     def g_update(state: GANState, real: jax.Array, key: jax.Array) -> tuple[GANState, Metrics]:
-        z_key, drop_key = jax.random.split(key)
+        z_key, drop_key, aug_key = jax.random.split(key, 3)
         z = _local_latents(z_key, real.shape[0], latent_dim)
-        # Relativistic losses compare with D(real); it carries no gradient here.
         real_key, fake_key = jax.random.split(drop_key)
-        real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real, True, real_key)
-        real_logits = lax.stop_gradient(real_logits)
 
         def objective(g_params):
             fake, g_state = apply_model(g_model, g_params, state.g_state, z, train=True)
-            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake, True, fake_key)
+            real_in, fake_in = augment_pair(aug_key, real, fake)
+            # Relativistic losses compare with D(real); it carries no gradient here.
+            real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real_in, True, real_key)
+            real_logits = lax.stop_gradient(real_logits)
+            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake_in, True, fake_key)
             return loss_fn(real_logits, fake_logits).g, g_state
 
         (loss, g_state), grads = jax.value_and_grad(objective, has_aux=True)(state.g_params)
@@ -153,7 +187,9 @@ def make_train_step(
     def train_step(state: GANState, batch: dict, rng: jax.Array) -> tuple[GANState, Metrics]:
         real = batch["x"]
         d_keys, g_key = step_keys(rng, state.step, real.shape[0])
-        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, d_keys))
+        num_d = real.shape[0]
+        d_indices = state.step * num_d + jnp.arange(num_d)  # counts D updates, for lazy penalties
+        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, d_keys, d_indices))
         state, g_metrics = g_update(state, real[-1], g_key)
         state = update_ema(state).replace(step=state.step + 1)
         metrics = {k: jnp.mean(v) for k, v in d_metrics.items()} | g_metrics

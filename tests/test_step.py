@@ -33,7 +33,7 @@ def _by_hand(exp, k):
     g_vars = {"params": state.g_params, **state.g_state}
     d_params, d_opt = state.d_params, state.d_opt_state
     for i in range(k):
-        z = sample_latents(jax.random.split(d_keys[i])[0], c.batch_size, c.model.latent_dim)
+        z = sample_latents(jax.random.split(d_keys[i], 4)[0], c.batch_size, c.model.latent_dim)
         fake = exp.g_model.apply(g_vars, z, train=True, mutable=["batch_stats"])[0]
 
         def d_loss(p):
@@ -42,7 +42,7 @@ def _by_hand(exp, k):
 
         updates, d_opt = state.d_tx.update(jax.grad(d_loss)(d_params), d_opt, d_params)
         d_params = optax.apply_updates(d_params, updates)
-    z = sample_latents(jax.random.split(g_key)[0], c.batch_size, c.model.latent_dim)
+    z = sample_latents(jax.random.split(g_key, 3)[0], c.batch_size, c.model.latent_dim)
 
     def g_loss(p):
         fake = exp.g_model.apply({"params": p, **state.g_state}, z, train=True, mutable=["batch_stats"])[0]

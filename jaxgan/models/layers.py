@@ -38,13 +38,18 @@ def batch_norm(train: bool) -> nn.BatchNorm:
     )
 
 
-class Maxout(nn.Module):
-    """Dense layer with `pieces` linear pieces per unit, max over pieces."""
+SPECTRAL_COLLECTION = "spectral_stats"
 
-    features: int
-    pieces: int
 
-    @nn.compact
-    def __call__(self, x: jax.Array) -> jax.Array:
-        y = nn.Dense(self.features * self.pieces)(x)
-        return jnp.max(y.reshape(*y.shape[:-1], self.features, self.pieces), axis=-1)
+def maybe_spectral_norm(layer: nn.Module, enabled: bool, train: bool):
+    """`layer`, spectrally normalized when `enabled` (Miyato et al. 2018).
+
+    The power-iteration vector and sigma live in their own collection,
+    `spectral_stats`, never mixed with BatchNorm's `batch_stats`. They advance
+    by one iteration per call in training mode, a deterministic function of
+    the weights (so identical on every device).
+    """
+    if not enabled:
+        return layer
+    sn = nn.SpectralNorm(layer, n_steps=1, collection_name=SPECTRAL_COLLECTION)
+    return lambda x: sn(x, update_stats=train)

@@ -7,9 +7,10 @@ from typing import Sequence
 
 import flax.linen as nn
 import jax
+import jax.numpy as jnp
 
 from jaxgan.models import DISCRIMINATORS, GENERATORS
-from jaxgan.models.layers import Maxout, activation, batch_norm
+from jaxgan.models.layers import activation, batch_norm, maybe_spectral_norm
 
 
 @GENERATORS.register("mlp")
@@ -61,12 +62,14 @@ class MLPDiscriminator(nn.Module):
       maxout_pieces: if > 1, hidden layers are maxout with this many pieces
         (PacGAN's D: 3 maxout layers of 200 units, 5 pieces).
       batch_norm: BatchNorm after each hidden layer.
+      spectral_norm: spectrally normalize every Dense layer (Miyato et al. 2018).
     """
 
     hidden: Sequence[int] = (128, 128)
     activation: str = "relu"
     maxout_pieces: int = 1
     batch_norm: bool = False
+    spectral_norm: bool = False
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
@@ -75,12 +78,13 @@ class MLPDiscriminator(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:
         act = activation(self.activation)
+        dense = lambda width: maybe_spectral_norm(nn.Dense(width), self.spectral_norm, train)  # noqa: E731
         x = x.reshape(x.shape[0], -1)
         for width in self.hidden:
             if self.maxout_pieces > 1:
-                x = Maxout(width, self.maxout_pieces)(x)
+                x = jnp.max(dense(width * self.maxout_pieces)(x).reshape(*x.shape[:-1], width, -1), axis=-1)
             else:
-                x = act(nn.Dense(width)(x))
+                x = act(dense(width)(x))
             if self.batch_norm:
                 x = batch_norm(train)(x)
-        return nn.Dense(1)(x)[:, 0]
+        return dense(1)(x)[:, 0]

@@ -1,0 +1,169 @@
+"""Regularizers added to D's loss, each a pure function in a registry keyed by name.
+
+A penalty is `fn(inputs: PenaltyInputs, state, **options) -> (value, new_state)`
+returning an *unweighted* scalar; the step multiplies it by its configured
+`weight`. Stateless penalties take and return `state=None`; stateful ones
+register an `init_state` and their state lives in `GANState.penalty_state`
+(averaged over devices each step, so it stays replicated).
+
+Config: `config.penalties = {"r1": {"weight": 10.0, "every": 16}, ...}`.
+`every: k > 1` is lazy regularization (StyleGAN2): the penalty is applied on
+every k-th D update only, multiplied by k so its average strength is unchanged.
+Other keys are passed to the function as options.
+
+Add your own:
+
+    @PENALTIES.register("my_penalty")
+    def my_penalty(inputs, state):
+        return jnp.mean(inputs.real_logits ** 2), state
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from jaxgan import augment
+from jaxgan.registry import Registry
+
+PENALTIES = Registry("penalty")
+
+
+class PenaltyInputs(NamedTuple):
+    """What a penalty may look at during one D update.
+
+    Attributes:
+      d_fn: `(d_params, x) -> logits`, D in training mode (its collection
+        updates are discarded).
+      d_params: D's parameters (differentiated through).
+      real, fake: the inputs D saw in this update (after any augmentation).
+      real_logits, fake_logits: D's outputs on them.
+      key: a key for the penalty's own randomness.
+    """
+
+    d_fn: Callable[[Any, jax.Array], jax.Array]
+    d_params: Any
+    real: jax.Array
+    fake: jax.Array
+    real_logits: jax.Array
+    fake_logits: jax.Array
+    key: jax.Array
+
+
+def input_gradient_norms(d_fn: Callable, d_params: Any, x: jax.Array) -> jax.Array:
+    """Per-example L2 norm of dD(x)/dx, shape [batch]."""
+    grads = jax.grad(lambda x: jnp.sum(d_fn(d_params, x)))(x)
+    return jnp.sqrt(jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1) + 1e-12)
+
+
+def _per_example_uniform(key: jax.Array, x: jax.Array) -> jax.Array:
+    return jax.random.uniform(key, (x.shape[0],) + (1,) * (x.ndim - 1), x.dtype)
+
+
+def interpolates(key: jax.Array, real: jax.Array, fake: jax.Array) -> jax.Array:
+    """eps * real + (1 - eps) * fake, eps ~ U[0, 1] per example."""
+    eps = _per_example_uniform(key, real)
+    return eps * real + (1.0 - eps) * fake
+
+
+@PENALTIES.register("wgan_gp")
+def wgan_gp(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
+    """Gulrajani et al. 2017: E (||grad D(x_hat)|| - 1)^2 on real/fake interpolates."""
+    x_hat = interpolates(inputs.key, inputs.real, inputs.fake)
+    return jnp.mean((input_gradient_norms(inputs.d_fn, inputs.d_params, x_hat) - 1.0) ** 2), state
+
+
+@PENALTIES.register("wgan_gp_one_sided")
+def wgan_gp_one_sided(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
+    """One-sided gradient penalty: E max(0, ||grad D(x_hat)|| - 1)^2 (Petzka et al. 2018)."""
+    x_hat = interpolates(inputs.key, inputs.real, inputs.fake)
+    norms = input_gradient_norms(inputs.d_fn, inputs.d_params, x_hat)
+    return jnp.mean(jax.nn.relu(norms - 1.0) ** 2), state
+
+
+@PENALTIES.register("dragan")
+def dragan(inputs: PenaltyInputs, state: None, scale: float = 0.5) -> tuple[jax.Array, None]:
+    """Kodali et al. 2017: E (||grad D(x + delta)|| - 1)^2, delta = scale * std(x) * U[0, 1]."""
+    x = inputs.real
+    x_hat = x + scale * jnp.std(x) * jax.random.uniform(inputs.key, x.shape, x.dtype)
+    return jnp.mean((input_gradient_norms(inputs.d_fn, inputs.d_params, x_hat) - 1.0) ** 2), state
+
+
+@PENALTIES.register("r1")
+def r1(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
+    """Mescheder et al. 2018: 1/2 E ||grad D(x_real)||^2, so `weight` is their gamma."""
+    return 0.5 * jnp.mean(input_gradient_norms(inputs.d_fn, inputs.d_params, inputs.real) ** 2), state
+
+
+@PENALTIES.register("r2")
+def r2(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
+    """Mescheder et al. 2018: 1/2 E ||grad D(x_fake)||^2."""
+    return 0.5 * jnp.mean(input_gradient_norms(inputs.d_fn, inputs.d_params, inputs.fake) ** 2), state
+
+
+@PENALTIES.register("bcr")
+def bcr(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
+    """Balanced consistency regularization (Zhao et al. 2021), images only.
+
+    E (D(x) - D(T(x)))^2 + E (D(G(z)) - D(T(G(z))))^2 with T a random flip and
+    translation; D's outputs on the un-augmented inputs are the targets.
+    """
+    k_real, k_fake = jax.random.split(inputs.key)
+    real_t = inputs.d_fn(inputs.d_params, augment.flip_and_translate(k_real, inputs.real))
+    fake_t = inputs.d_fn(inputs.d_params, augment.flip_and_translate(k_fake, inputs.fake))
+    value = jnp.mean((inputs.real_logits - real_t) ** 2) + jnp.mean((inputs.fake_logits - fake_t) ** 2)
+    return value, state
+
+
+def _lecam_init() -> dict[str, jax.Array]:
+    return {"real_ema": jnp.zeros((), jnp.float32), "fake_ema": jnp.zeros((), jnp.float32)}
+
+
+@PENALTIES.register("lecam", init_state=_lecam_init)
+def lecam(inputs: PenaltyInputs, state: dict, decay: float = 0.99) -> tuple[jax.Array, dict]:
+    """LeCam regularization (Tseng et al. 2021).
+
+    E relu(D(x) - a_F)^2 + E relu(a_R - D(G(z)))^2, where a_R and a_F are EMAs
+    of D's mean output on real and fake data (the anchors carry no gradient).
+    """
+    value = jnp.mean(jax.nn.relu(inputs.real_logits - state["fake_ema"]) ** 2) + jnp.mean(
+        jax.nn.relu(state["real_ema"] - inputs.fake_logits) ** 2
+    )
+    new_state = {
+        "real_ema": decay * state["real_ema"] + (1 - decay) * jax.lax.stop_gradient(jnp.mean(inputs.real_logits)),
+        "fake_ema": decay * state["fake_ema"] + (1 - decay) * jax.lax.stop_gradient(jnp.mean(inputs.fake_logits)),
+    }
+    return value, new_state
+
+
+def init_states(penalty_configs: dict[str, dict]) -> dict[str, Any]:
+    """The initial state of each configured penalty (None for stateless ones)."""
+    states = {}
+    for name in penalty_configs:
+        init = PENALTIES.meta(name).get("init_state")
+        states[name] = init() if init else None
+    return states
+
+
+def apply_penalty(
+    name: str, options: dict, inputs: PenaltyInputs, state: Any, d_update_index: jax.Array
+) -> tuple[jax.Array, jax.Array, Any]:
+    """Runs one configured penalty, lazily if `every > 1`.
+
+    Returns:
+      (weighted term to add to D's loss, unweighted value for logging, new state).
+    """
+    options = dict(options)
+    weight, every = options.pop("weight"), options.pop("every", 1)
+    fn = PENALTIES.get(name)
+    if every <= 1:
+        value, new_state = fn(inputs, state, **options)
+        return weight * value, value, new_state
+    value, new_state = jax.lax.cond(
+        d_update_index % every == 0,
+        lambda: fn(inputs, state, **options),
+        lambda: (jnp.zeros((), jnp.float32), state),
+    )
+    return every * weight * value, value, new_state
