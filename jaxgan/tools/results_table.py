@@ -1,0 +1,101 @@
+"""Turn runs' result.json files into a Markdown table beside the published numbers.
+
+  python -m jaxgan.tools.results_table runs/table2d [--output experiments/README.md --marker TABLE_2D]
+
+Rows are mean +- std over seeds of modes captured, % high-quality samples,
+reverse KL and wall time. Published rows come from ../shared/targets.md
+(PacGAN Table 1, VEEGAN Table 1, GDPP Table 1) with their own protocols. With
+--output, the table replaces the text between `<!-- MARKER -->` and
+`<!-- /MARKER -->` in that file, so no number is typed by hand.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+
+import numpy as np
+from absl import app, flags
+from etils import epath
+
+from jaxgan.tools.sweep_2d import RECIPES
+
+_OUTPUT = flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
+_MARKER = flags.DEFINE_string("marker", "TABLE_2D", "Marker name in --output.")
+
+# (model, ring modes, ring %HQ, ring rKL, grid modes, grid %HQ, grid rKL, source); from ../shared/targets.md.
+PUBLISHED = [
+    ("GAN", "6.3±0.5", "98.2±0.2", "0.45", "17.3±0.8", "94.8±0.7", "0.70", "PacGAN Table 1"),
+    ("PacGAN2", "7.9±0.1", "95.6±2.0", "0.07", "23.8±0.7", "91.3±0.8", "0.13", "PacGAN Table 1"),
+    ("PacGAN4", "7.8±0.1", "95.9±1.4", "0.07", "24.8±0.2", "93.6±0.6", "0.04", "PacGAN Table 1"),
+    ("Unrolled GAN (5)", "7.6", "35.6", "", "23.6", "16", "", "VEEGAN Table 1"),
+    ("VEEGAN", "8", "52.9", "", "24.6", "40", "", "VEEGAN Table 1"),
+    ("WGAN-GP", "6.8", "59.6", "", "24.2", "28.7", "", "GDPP Table 1"),
+]
+
+
+def _stat(values: list[float | None], fmt: str) -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "n/a"
+    text = f"{np.mean(vals):{fmt}}±{np.std(vals):{fmt}}" if len(vals) > 1 else f"{vals[0]:{fmt}}"
+    return text + (f" ({len(vals)}/{len(values)})" if len(vals) < len(values) else "")
+
+
+def load(root: epath.Path) -> dict[tuple[str, str], list[dict]]:
+    runs = collections.defaultdict(list)
+    for path in sorted(root.glob("*/*/seed*/result.json")):
+        r = json.loads(path.read_text())
+        runs[(r["recipe"], r["dataset"])].append(r)
+    return runs
+
+
+def table(runs: dict[tuple[str, str], list[dict]]) -> str:
+    order = list(RECIPES)
+    recipes = sorted({k[0] for k in runs}, key=lambda r: (order.index(r) if r in order else len(order), r))
+    lines = [
+        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds | steps |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for recipe in recipes:
+        cells, seeds, steps = [], set(), set()
+        for dataset in ("ring8", "grid25"):
+            rs = runs.get((recipe, dataset), [])
+            seeds |= {r["seed"] for r in rs}
+            steps |= {r["steps"] for r in rs}
+            cells += [
+                _stat([r["modes"] for r in rs], ".1f"),
+                _stat([r["hq_percent"] for r in rs], ".1f"),
+                _stat([r["reverse_kl"] for r in rs], ".2f"),
+                _stat([r["wall_s"] / 60 for r in rs], ".1f"),
+            ]
+        lines.append(f"| {recipe} | " + " | ".join(cells) + f" | {len(seeds)} | {'/'.join(map(str, sorted(steps)))} |")
+    lines += [
+        "",
+        "Published (their own setups; see ../shared/targets.md):",
+        "",
+        "| model | ring modes | ring %HQ | ring rKL | grid modes | grid %HQ | grid rKL | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in PUBLISHED]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    if len(argv) != 2:
+        raise app.UsageError("Usage: python -m jaxgan.tools.results_table RUNS_DIR [--output FILE]")
+    text = table(load(epath.Path(argv[1])))
+    if _OUTPUT.value is None:
+        print(text)
+        return
+    path = epath.Path(_OUTPUT.value)
+    begin, end = f"<!-- {_MARKER.value} -->", f"<!-- /{_MARKER.value} -->"
+    doc = path.read_text()
+    if begin not in doc or end not in doc:
+        raise app.UsageError(f"{path} has no {begin} ... {end} block to replace.")
+    path.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{text}{end}", doc, flags=re.S))
+
+
+if __name__ == "__main__":
+    app.run(main)

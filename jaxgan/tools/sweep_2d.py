@@ -1,0 +1,95 @@
+"""Run every loss / penalty recipe on ring8 and grid25 over several seeds.
+
+  python -m jaxgan.tools.sweep_2d --out runs/table2d --seeds 0,1,2 [--steps 10000] [--recipes a,b]
+  python -m jaxgan.tools.results_table runs/table2d
+
+Each run starts from the shipped experiment config (`experiments/ring8.py`,
+`experiments/grid25.py`) with the recipe's changes, all with the same step
+budget. Each run writes `<out>/<dataset>/<recipe>/seed<k>/result.json`.
+Finished runs are skipped, so an interrupted sweep continues where it stopped.
+Runs go seed-major, so a partial sweep still covers every recipe.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+from typing import Any
+
+from absl import app, flags, logging
+from etils import epath
+
+from jaxgan import train, writers
+
+REPO = epath.Path(__file__).parent.parent.parent
+
+# recipe name -> config changes on top of the experiment's config.
+RECIPES: dict[str, dict[str, Any]] = {
+    "non_saturating": {"loss": "non_saturating"},  # the shipped experiments as they are
+    "minimax": {"loss": "minimax"},
+    "hinge": {"loss": "hinge"},
+    "least_squares": {"loss": "least_squares"},
+    "rsgan": {"loss": "rsgan"},
+    "ragan": {"loss": "ragan"},
+    "wgan_gp": {"loss": "wasserstein", "penalties": {"wgan_gp": {"weight": 10.0}}},
+    "non_saturating+r1": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}}},
+}
+DATASETS = ("ring8", "grid25")
+
+_OUT = flags.DEFINE_string("out", "runs/table2d", "Directory for the runs and their result.json files.")
+_SEEDS = flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds to run.")
+_STEPS = flags.DEFINE_integer("steps", 0, "Train steps per run, the same for every recipe (0: the experiment's own).")
+_RECIPES = flags.DEFINE_list("recipes", list(RECIPES), "Recipes to run.")
+_DATASETS = flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
+
+
+def experiment_config(name: str):
+    """`get_config()` of experiments/<name>.py."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "experiments" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config()
+
+
+def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
+    config = experiment_config(dataset)
+    config.seed, config.total_steps = seed, steps or config.total_steps
+    config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
+    for key, value in RECIPES[recipe].items():
+        config[key] = value
+    return config
+
+
+def run_one(out: epath.Path, dataset: str, recipe: str, seed: int, steps: int) -> dict:
+    workdir = out / dataset / recipe / f"seed{seed}"
+    result_file = workdir / "result.json"
+    if result_file.exists():
+        return json.loads(result_file.read_text())
+    config = recipe_config(dataset, recipe, seed, steps)
+    start = time.perf_counter()
+    results = train.train_and_evaluate(config, os.fspath(workdir))
+    record = {"dataset": dataset, "recipe": recipe, "seed": seed, "steps": config.total_steps,
+              "wall_s": time.perf_counter() - start, **results}
+    result_file.write_text(json.dumps(record, indent=2))
+    return record
+
+
+def main(argv):
+    del argv
+    writers.quiet_library_logs()
+    unknown = sorted(set(_RECIPES.value) - set(RECIPES))
+    if unknown:
+        raise app.UsageError(f"Unknown recipes {unknown}. Choices: {', '.join(RECIPES)}.")
+    out = epath.Path(_OUT.value)
+    for seed in map(int, _SEEDS.value):
+        for dataset in _DATASETS.value:
+            for recipe in _RECIPES.value:
+                r = run_one(out, dataset, recipe, seed, _STEPS.value)
+                logging.info("%s %s seed %d: %d modes, %.1f%% HQ, %.0f s", dataset, recipe, seed, r["modes"],
+                             r["hq_percent"], r["wall_s"])
+
+
+if __name__ == "__main__":
+    app.run(main)
