@@ -14,9 +14,9 @@ import numpy as np  # noqa: E402
 def scatter_png(samples: np.ndarray, means: np.ndarray | None = None, title: str = "") -> bytes:
     """A PNG scatter of 2-D `samples` over the mixture `means` (red circles)."""
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, c="tab:blue", label="samples", zorder=2)
     if means is not None:
         ax.scatter(means[:, 0], means[:, 1], s=80, facecolors="none", edgecolors="red", label="modes", zorder=1)
-    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, c="tab:blue", label="samples", zorder=2)
         lim = np.abs(means).max() * 1.5
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
