@@ -1,6 +1,8 @@
 """Test setup: two fake CPU devices, and small configs."""
 
 import os
+import shutil
+import tempfile
 
 # Must be set before JAX starts its backends. Two fake devices exercise the
 # collectives while keeping the suite fast on 2 cores.
@@ -9,6 +11,11 @@ os.environ["XLA_FLAGS"] = (
     os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={NUM_FAKE_DEVICES}"
 ).strip()
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# Compiling dominates this suite. Tests (and the subprocesses they start)
+# build the same programs again and again, so share a persistent cache.
+_OWN_CACHE = "JAX_COMPILATION_CACHE_DIR" not in os.environ
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", tempfile.mkdtemp(prefix="jaxgan-test-xla-cache-"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 import jax  # noqa: E402
 import pytest  # noqa: E402
@@ -43,3 +50,6 @@ def tiny_config(**overrides):
 @pytest.fixture(scope="session", autouse=True)
 def _check_devices():
     assert jax.device_count() == NUM_FAKE_DEVICES, "XLA_FLAGS was set after JAX started"
+    yield
+    if _OWN_CACHE:
+        shutil.rmtree(os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
