@@ -133,12 +133,14 @@ def test_missing_dataset_names_both_ways_to_prepare_it(tmp_path):
     assert "online" in message and "apt-get install dataset-fashion-mnist" in message
 
 
-def test_tfrecord_only_dataset_says_how_to_convert(tmp_path):
+def test_tfrecord_only_dataset_says_how_to_get_array_record(tmp_path):
     builder = tfds.builder("mnist", data_dir=str(tmp_path), file_format="tfrecord")
     builder.data_path.mkdir(parents=True)
     builder.info.write_to_directory(builder.data_path)  # looks prepared, as tfrecord
-    with pytest.raises(storage.DatasetNotPreparedError, match="tfds convert_format --dataset_dir=.*array_record"):
+    with pytest.raises(storage.DatasetNotPreparedError, match="only as tfrecord") as e:
         build_dataset(image_config("mnist", data_dir=str(tmp_path)))
+    assert f"remove {tmp_path / 'mnist'}" in str(e.value)
+    assert f"python -m jaxgan.data.prepare mnist --data_dir={tmp_path}" in str(e.value)
 
 
 RAW_DIR = pathlib.Path(storage.OFFLINE_SOURCES["fashion_mnist"].default_dir)

@@ -4,11 +4,13 @@
 
 Fashion-MNIST builds offline from Debian's `dataset-fashion-mnist` package
 (`apt-get install dataset-fashion-mnist`); any other dataset, or Fashion-MNIST
-without those files, is downloaded by tfds. Needs TensorFlow:
-`pip install 'jaxgan[prepare]'`. The logic is `jaxgan.data.storage.prepare_dataset`.
+without those files, is downloaded by tfds, which needs TensorFlow
+(`pip install 'jaxgan[prepare]'`). The logic is `jaxgan.data.storage.prepare_dataset`.
 """
 
 from __future__ import annotations
+
+import sys
 
 from absl import app, flags
 
@@ -23,7 +25,10 @@ _RAW_DIR = flags.DEFINE_string(
 def main(argv: list[str]) -> None:
     if len(argv) != 2:
         raise app.UsageError(f"Usage: {storage.PREPARE_COMMAND} NAME [--data_dir D] [--raw_dir R]")
-    path = storage.prepare_dataset(argv[1], data_dir=_DATA_DIR.value, raw_dir=_RAW_DIR.value)
+    try:
+        path = storage.prepare_dataset(argv[1], data_dir=_DATA_DIR.value, raw_dir=_RAW_DIR.value)
+    except (storage.DatasetNotPreparedError, ValueError) as e:
+        sys.exit(f"error: {e}")
     print(f"{argv[1]} is ready in {path}")
 
 

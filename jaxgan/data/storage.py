@@ -75,7 +75,7 @@ def not_prepared_message(name: str, data_dir: epath.PathLike) -> str:
     """The one message for a missing dataset: both ways to prepare it."""
     command = f"{PREPARE_COMMAND} {name} --data_dir={data_dir}"
     source = OFFLINE_SOURCES.get(name)
-    if source and source.apt_package:
+    if source:
         offline = (
             f"offline: `apt-get install {source.apt_package}` (raw files in {source.default_dir}), "
             f"then the same command, which builds it from those files"
@@ -93,14 +93,14 @@ def not_prepared_message(name: str, data_dir: epath.PathLike) -> str:
     )
 
 
-def convert_message(name: str, dataset_dir: epath.PathLike) -> str:
-    """The message for a dataset prepared only as tfrecord: how to convert it."""
+def tfrecord_only_message(name: str, dataset_dir: epath.PathLike, data_dir: epath.PathLike) -> str:
+    """The message for a dataset prepared only as tfrecord: how to get array_record."""
     return (
         f"Dataset {name!r} is prepared in {dataset_dir} only as tfrecord; jaxgan reads it by "
-        f"random access, which needs array_record. Convert it in place with\n"
-        f"  tfds convert_format --dataset_dir={dataset_dir} --out_file_format={ARRAY_RECORD}\n"
-        f"(needs TensorFlow: pip install 'jaxgan[prepare]'), or prepare it into another "
-        f"directory with `{PREPARE_COMMAND} {name} --data_dir=<dir>`."
+        f"random access, which needs {ARRAY_RECORD}. Convert it by preparing it again as "
+        f"{ARRAY_RECORD}: remove {dataset_dir} (or pick another data_dir), then run "
+        f"`{PREPARE_COMMAND} {name} --data_dir={data_dir}`. (`tfds convert_format` adds "
+        f"{ARRAY_RECORD} only as an alternative format, which tfds 4.9's data_source does not open.)"
     )
 
 
@@ -118,7 +118,8 @@ def open_source(name: str, split: str, data_dir: str | None = None) -> Sequence[
     except NotImplementedError:  # tfds's answer when no random-access files exist
         builder = tfds.builder(name, data_dir=data_dir)
         if builder.is_prepared():
-            raise DatasetNotPreparedError(convert_message(name, builder.data_dir_root / name)) from None
+            root = builder.data_dir_root
+            raise DatasetNotPreparedError(tfrecord_only_message(name, root / name, root)) from None
         raise DatasetNotPreparedError(not_prepared_message(name, builder.data_dir_root)) from None
 
 
@@ -177,7 +178,7 @@ def local_raw_dir(name: str, raw_dir: str = "") -> epath.Path | None:
 
     Raises:
       ValueError: `raw_dir` was given but `name` has no offline source, or its
-        files are missing or malformed there.
+        files are not all there.
     """
     source = OFFLINE_SOURCES.get(name)
     if source is None:
@@ -201,6 +202,12 @@ def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "") -> epath.P
       DatasetNotPreparedError: it exists there only as tfrecord.
     """
     data_dir = _default_data_dir(data_dir)
+    existing = tfds.builder(name, data_dir=data_dir)
+    if existing.is_prepared():
+        if existing.info.file_format.value != ARRAY_RECORD:
+            root = existing.data_dir_root
+            raise DatasetNotPreparedError(tfrecord_only_message(name, root / name, root))
+        return existing.data_path
     local = local_raw_dir(name, raw_dir)
     if local is not None:
         logging.info("Building %s offline from the raw files in %s.", name, local)
@@ -214,5 +221,4 @@ def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "") -> epath.P
         )
         builder = tfds.builder(name, data_dir=data_dir, file_format=ARRAY_RECORD)
     builder.download_and_prepare()
-    open_source(name, split=next(iter(builder.info.splits)), data_dir=data_dir)  # readable as array_record?
     return builder.data_path
