@@ -40,6 +40,7 @@ class GaussianMixture:
     means: np.ndarray
     std: float
     seed: int = 0
+    num_classes = 0  # no labels (a class attribute, not a field)
 
     @property
     def element_shape(self) -> tuple[int, ...]:

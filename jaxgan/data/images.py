@@ -1,0 +1,184 @@
+"""tensorflow-datasets image datasets, read by random access in an order fixed by (seed, step).
+
+Registered names (`data.name`): `mnist`, `fashion_mnist`, `cifar10`,
+`svhn_cropped` and `celeb_a` (its 178x218 faces are center-cropped to 140x140,
+then resized to `data.image_size`, e.g. 64). Prepare a dataset once with
+`python -m jaxgan.data.prepare NAME` (see `jaxgan.data.storage`).
+
+Order: the examples form one long stream, epoch after epoch, each epoch a
+permutation of the split drawn from numpy's generator seeded with (seed,
+stream, epoch). Example `i` of the global batch of D update `d` of step `t` is
+stream position `(t * d_steps + d) * global_batch + i`. So a batch is a pure
+function of (seed, step): resuming at any step is O(1) and exact, and the
+global batch is the same whatever the process count; each process reads and
+decodes only its own rows, through `tfds.data_source` (array_record), with no
+TensorFlow.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import functools
+import itertools
+
+import ml_collections
+import numpy as np
+from PIL import Image
+
+from jaxgan.data import DATASETS
+from jaxgan.data.storage import open_source
+
+# Sub-stream of the seed for training data, apart from any other numpy use.
+_TRAIN_STREAM = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageSpec:
+    """How to read one tfds image dataset.
+
+    Attributes:
+      label_key: the class-label feature, or None when there is none.
+      crop: side of the central square crop taken before resizing (0 = none).
+    """
+
+    label_key: str | None = "label"
+    crop: int = 0
+
+
+IMAGE_DATASETS: dict[str, ImageSpec] = {
+    "mnist": ImageSpec(),
+    "fashion_mnist": ImageSpec(),
+    "cifar10": ImageSpec(),
+    "svhn_cropped": ImageSpec(),
+    "celeb_a": ImageSpec(label_key=None, crop=140),
+}
+
+
+@functools.lru_cache(maxsize=4)
+def epoch_permutation(seed: int, epoch: int, num_examples: int) -> np.ndarray:
+    """The order of the split in `epoch`: a read-only permutation of its indices."""
+    perm = np.random.default_rng([seed, _TRAIN_STREAM, epoch]).permutation(num_examples)
+    perm.setflags(write=False)
+    return perm
+
+
+def crop_and_resize(image: np.ndarray, crop: int, size: int) -> np.ndarray:
+    """Central `crop` x `crop` square (0 = none), then bilinear resize to `size` (0 = none).
+
+    Takes and returns uint8 `[H, W, C]`.
+    """
+    if crop:
+        top, left = (image.shape[0] - crop) // 2, (image.shape[1] - crop) // 2
+        image = image[top : top + crop, left : left + crop]
+    if size and image.shape[:2] != (size, size):
+        channels = image.shape[2]
+        pil = Image.fromarray(image[..., 0] if channels == 1 else image)
+        image = np.asarray(pil.resize((size, size), Image.Resampling.BILINEAR)).reshape(size, size, channels)
+    return image
+
+
+class TfdsImages:
+    """A prepared tfds image split as a seeded, endlessly repeating stream of batches.
+
+    Args:
+      name: the tfds dataset name.
+      spec: how to read it.
+      split: the tfds split, e.g. "train" or "train[:90%]".
+      data_dir: the tfds data_dir ("" = tfds's default; may be gs://).
+      image_size: side of the square images yielded (0 = the stored size).
+      use_labels: whether batches carry the class labels.
+      seed: fixes the order of examples.
+      num_threads: threads reading and decoding examples, each a slice of the batch.
+
+    Raises:
+      DatasetNotPreparedError: the split is not prepared in `data_dir`.
+      ValueError: `use_labels` without labels, or sizes that cannot work.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        spec: ImageSpec,
+        split: str = "train",
+        data_dir: str = "",
+        image_size: int = 0,
+        use_labels: bool = False,
+        seed: int = 0,
+        num_threads: int = 4,
+    ):
+        self.name, self._spec, self._image_size, self._seed = name, spec, image_size, seed
+        if image_size < 0:
+            raise ValueError(f"data.image_size must be >= 0 (0 = native size), got {image_size}.")
+        self._source = open_source(name, split, data_dir)
+        self.num_examples = len(self._source)
+        features = self._source.dataset_info.features
+        if use_labels and spec.label_key is None:
+            raise ValueError(f"{name} has no class labels; set data.use_labels=False.")
+        self._label_key = spec.label_key if use_labels else None
+        self.num_classes = features[spec.label_key].num_classes if spec.label_key else 0
+        self.element_shape = self._output_shape(features["image"].shape)
+        self._num_threads = num_threads
+        self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
+
+    def _output_shape(self, stored: tuple[int | None, ...]) -> tuple[int, int, int]:
+        height, width, channels = stored
+        if self._spec.crop:
+            height = width = self._spec.crop
+        if self._image_size:
+            height = width = self._image_size
+        if height is None or width is None:
+            raise ValueError(f"{self.name} has images of varying size; set data.image_size.")
+        return (height, width, channels)
+
+    def example_indices(
+        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+    ) -> np.ndarray:
+        """Indices into the split of this process's rows for `step`: int64 `[d_steps, B / P]`."""
+        per_process = global_batch // process_count
+        rows = np.arange(d_steps)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
+        position = step * d_steps * global_batch + rows
+        epoch, offset = np.divmod(position, self.num_examples)
+        indices = np.empty_like(position)
+        for e in np.unique(epoch):
+            at = epoch == e
+            indices[at] = epoch_permutation(self._seed, int(e), self.num_examples)[offset[at]]
+        return indices
+
+    def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
+        """Reads, decodes and resizes examples `indices` (one batched read)."""
+        out = []
+        for ex in self._source.__getitems__(indices.tolist()):
+            image = crop_and_resize(ex["image"], self._spec.crop, self._image_size)
+            out.append((image, int(ex[self._label_key]) if self._label_key else 0))
+        return out
+
+    def local_batch(
+        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+    ) -> dict[str, np.ndarray]:
+        """This process's rows of the batch for `step`.
+
+        Returns:
+          `{"x": float32 [d_steps, B / P, H, W, C] in [-1, 1]}`, plus
+          `"label": int32 [d_steps, B / P]` when labels are used.
+        """
+        indices = self.example_indices(step, global_batch, d_steps, process_index, process_count)
+        chunks = np.array_split(indices.ravel(), self._num_threads)
+        images, labels = zip(*itertools.chain.from_iterable(self._pool.map(self._read, chunks)))
+        x = np.stack(images).astype(np.float32) / 127.5 - 1.0
+        batch = {"x": x.reshape(*indices.shape, *self.element_shape)}
+        if self._label_key:
+            batch["label"] = np.asarray(labels, np.int32).reshape(indices.shape)
+        return batch
+
+
+def _register(name: str, spec: ImageSpec) -> None:
+    @DATASETS.register(name)
+    def build(config: ml_collections.ConfigDict) -> TfdsImages:
+        d = config.data
+        return TfdsImages(name, spec, d.split, d.data_dir, d.image_size, d.use_labels, seed=config.seed)
+
+
+for _name, _spec in IMAGE_DATASETS.items():
+    _register(_name, _spec)
+del _name, _spec

@@ -1,0 +1,173 @@
+"""The tfds image pipeline: values, sharding, order and resume on mock data; real Fashion-MNIST."""
+
+import contextlib
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+from tensorflow_datasets.testing import mocking
+
+from jaxgan import parallel
+from jaxgan.config import base_config
+from jaxgan.data import build_dataset, storage
+from jaxgan.data.pipeline import BatchStream
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+class _FakeSource:
+    """What `tfds.data_source` gives, with tfds's random mock examples (fixed per index)."""
+
+    def __init__(self, info, num_examples):
+        self.dataset_info = info
+        self._examples = mocking.RandomFakeGenerator(info.features, num_examples)
+        self._num_examples = num_examples
+
+    def __len__(self):
+        return self._num_examples
+
+    def __getitems__(self, keys):
+        assert all(0 <= k < self._num_examples for k in keys)
+        return [self._examples[k] for k in keys]
+
+
+@contextlib.contextmanager
+def mock_images(num_examples):
+    """`tfds.testing.mock_data`, with data sources that support batched reads."""
+
+    def as_data_source(builder, split=None, **kwargs):
+        return _FakeSource(builder.info, num_examples)
+
+    with tfds.testing.mock_data(num_examples=num_examples, as_data_source_fn=as_data_source):
+        yield
+
+
+def image_config(name="fashion_mnist", seed=0, **data):
+    c = base_config()
+    c.seed = seed
+    c.data.name = name
+    c.data.update(data)
+    return c
+
+
+@pytest.mark.parametrize(
+    "name, image_size, shape, num_classes",
+    [
+        ("mnist", 0, (28, 28, 1), 10),
+        ("mnist", 32, (32, 32, 1), 10),
+        ("fashion_mnist", 0, (28, 28, 1), 10),
+        ("cifar10", 0, (32, 32, 3), 10),
+        ("svhn_cropped", 0, (32, 32, 3), 10),
+    ],
+)
+def test_batch_shapes_values_and_labels(name, image_size, shape, num_classes):
+    with mock_images(40):
+        ds = build_dataset(image_config(name, image_size=image_size, use_labels=True))
+        batch = ds.local_batch(step=3, global_batch=8, d_steps=2)
+    assert (ds.name, ds.element_shape, ds.num_classes) == (name, shape, num_classes)
+    assert batch["x"].shape == (2, 8, *shape) and batch["x"].dtype == np.float32
+    assert -1.0 <= batch["x"].min() < batch["x"].max() <= 1.0
+    assert batch["label"].shape == (2, 8) and batch["label"].dtype == np.int32
+    assert 0 <= batch["label"].min() and batch["label"].max() < num_classes
+
+
+def test_celeb_a_is_center_cropped_and_resized_and_has_no_labels():
+    with mock_images(4):
+        ds = build_dataset(image_config("celeb_a", image_size=64))
+        batch = ds.local_batch(0, 4)
+        with pytest.raises(ValueError, match="no class labels"):
+            build_dataset(image_config("celeb_a", use_labels=True))
+    assert ds.element_shape == (64, 64, 3) and ds.num_classes == 0
+    assert batch["x"].shape == (1, 4, 64, 64, 3) and set(batch) == {"x"}
+
+
+def test_two_processes_split_the_batch_and_cover_the_split():
+    with mock_images(64):
+        ds = build_dataset(image_config(use_labels=True))
+        for step in range(2):  # 2 steps x 2 D updates x 16 = 64 = one epoch
+            whole = ds.local_batch(step, 16, d_steps=2)
+            halves = [ds.local_batch(step, 16, 2, process_index=p, process_count=2) for p in range(2)]
+            for key in ("x", "label"):
+                np.testing.assert_array_equal(np.concatenate([h[key] for h in halves], axis=1), whole[key])
+        seen = [ds.example_indices(s, 16, 2, p, 2).ravel() for s in range(2) for p in range(2)]
+    assert len(np.unique(np.concatenate(seen))) == 64  # disjoint, and all of the split
+
+
+def test_same_seed_and_step_give_the_same_batch():
+    with mock_images(50):
+        a = build_dataset(image_config(seed=0)).local_batch(7, 8)
+        b = build_dataset(image_config(seed=0)).local_batch(7, 8)
+        other_seed = build_dataset(image_config(seed=1)).local_batch(7, 8)
+        other_step = build_dataset(image_config(seed=0)).local_batch(8, 8)
+    np.testing.assert_array_equal(a["x"], b["x"])
+    assert not np.array_equal(a["x"], other_seed["x"]) and not np.array_equal(a["x"], other_step["x"])
+
+
+def test_stream_resumed_at_step_k_equals_the_uninterrupted_stream():
+    mesh = parallel.make_mesh()
+    with mock_images(20):  # batches of 8 cross epoch boundaries
+        ds = build_dataset(image_config(use_labels=True))
+
+        def take(start, n):
+            stream = BatchStream(ds, mesh, global_batch=8, d_steps=1, start_step=start)
+            try:
+                return [{k: np.asarray(v) for k, v in next(stream).items()} for _ in range(n)]
+            finally:
+                stream.close()
+
+        full, resumed = take(0, 6), take(3, 3)
+    for a, b in zip(full[3:], resumed):
+        for key in ("x", "label"):
+            np.testing.assert_array_equal(a[key], b[key])
+
+
+def test_missing_dataset_names_both_ways_to_prepare_it(tmp_path):
+    with pytest.raises(storage.DatasetNotPreparedError) as e:
+        build_dataset(image_config(data_dir=str(tmp_path)))
+    message = str(e.value)
+    assert f"python -m jaxgan.data.prepare fashion_mnist --data_dir={tmp_path}" in message
+    assert "online" in message and "apt-get install dataset-fashion-mnist" in message
+
+
+def test_tfrecord_only_dataset_says_how_to_get_array_record(tmp_path):
+    builder = tfds.builder("mnist", data_dir=str(tmp_path), file_format="tfrecord")
+    builder.data_path.mkdir(parents=True)
+    builder.info.write_to_directory(builder.data_path)  # looks prepared, as tfrecord
+    with pytest.raises(storage.DatasetNotPreparedError, match="only as tfrecord") as e:
+        build_dataset(image_config("mnist", data_dir=str(tmp_path)))
+    assert f"remove {tmp_path / 'mnist'}" in str(e.value)
+    assert f"python -m jaxgan.data.prepare mnist --data_dir={tmp_path}" in str(e.value)
+
+
+RAW_DIR = pathlib.Path(storage.OFFLINE_SOURCES["fashion_mnist"].default_dir)
+
+
+@pytest.mark.skipif(
+    storage.local_raw_dir("fashion_mnist") is None,
+    reason=f"Fashion-MNIST raw files not in {RAW_DIR}: apt-get install dataset-fashion-mnist",
+)
+def test_real_fashion_mnist_prepared_offline(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run(
+        [sys.executable, "-m", "jaxgan.data.prepare", "fashion_mnist", f"--data_dir={tmp_path}"],
+        capture_output=True, text=True, env=env, cwd=REPO,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    prepared = tfds.builder("fashion_mnist", data_dir=str(tmp_path))
+    catalog = tfds.builder("fashion_mnist", data_dir=str(tmp_path / "catalog"))
+    assert prepared.version == catalog.version
+    assert prepared.info.features.to_json() == catalog.info.features.to_json()
+    assert {s: prepared.info.splits[s].num_examples for s in prepared.info.splits} == {"train": 60_000, "test": 10_000}
+
+    ds = build_dataset(image_config(data_dir=str(tmp_path), use_labels=True))
+    batch = ds.local_batch(step=123, global_batch=64)
+    # Every image is a real Fashion-MNIST image, with its own label.
+    raw_images = storage.read_idx(RAW_DIR / "train-images-idx3-ubyte.gz", 60_000)
+    raw_labels = storage.read_idx(RAW_DIR / "train-labels-idx1-ubyte.gz", 60_000)
+    label_of = {image.tobytes(): int(label) for image, label in zip(raw_images, raw_labels)}
+    pixels = np.rint((batch["x"][0, ..., 0] + 1.0) * 127.5).astype(np.uint8)
+    assert [label_of[p.tobytes()] for p in pixels] == batch["label"][0].tolist()
