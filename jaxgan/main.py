@@ -12,6 +12,7 @@ from ml_collections import config_flags
 
 from jaxgan import config as config_lib
 from jaxgan import train, writers
+from jaxgan.data.storage import DatasetNotPreparedError
 
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
 _WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, logs and samples.")
@@ -41,6 +42,9 @@ def main(argv):
     except config_lib.ConfigError as e:
         logging.error("%s", e)
         sys.exit(f"jaxgan: config error: {e}")
+    except DatasetNotPreparedError as e:
+        logging.error("%s", e)
+        sys.exit(f"jaxgan: {e}")
 
 
 if __name__ == "__main__":
