@@ -20,14 +20,21 @@ def _generate(g_model: nn.Module, params: Any, collections: dict, key: jax.Array
 
 
 def sample(
-    g_model: nn.Module, state: GANState, key: jax.Array, num: int, latent_dim: int, chunk: int = 10_000
+    g_model: nn.Module,
+    state: GANState,
+    key: jax.Array,
+    num: int,
+    latent_dim: int,
+    chunk: int = 10_000,
+    use_ema: bool = True,
 ) -> np.ndarray:
-    """Generates `num` samples (EMA generator when kept) as a float32 numpy array.
+    """Generates `num` samples as a float32 numpy array.
 
-    Latents for chunk i come from `fold_in(key, i)`, so the result depends only
-    on (params, key, num, chunk).
+    Uses the EMA generator when the state keeps one and `use_ema`. Latents for
+    chunk i come from `fold_in(key, i)`, so the result depends only on
+    (params, key, num, chunk).
     """
-    params = sampling_params(state)
+    params = sampling_params(state) if use_ema else state.g_params
     out = []
     for i, start in enumerate(range(0, num, chunk)):
         n = min(chunk, num - start)

@@ -22,6 +22,7 @@ from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
 
 FINAL_EVAL_FILE = "eval_final.json"
+_GRID_SIZE = 64  # images per sample grid (8 x 8)
 
 
 def eval_key(seed: int) -> jax.Array:
@@ -63,15 +64,28 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> GA
     return state
 
 
-def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
+def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndarray, workdir: epath.Path) -> None:
+    """Sample pictures from the fixed eval latents: the EMA's, and the raw G's too when EMA is on."""
     step = int(state.step)
+    pictures = {"samples": samples}
+    if state.g_ema_params is not None:
+        pictures["samples_raw"] = sampling.sample(
+            exp.g_model, state, eval_key(exp.config.seed), len(samples), exp.config.model.latent_dim, use_ema=False
+        )
+    (workdir / "samples").mkdir(parents=True, exist_ok=True)
+    for tag, images in pictures.items():
+        png = visualize.samples_png(images[:_GRID_SIZE] if images.ndim == 4 else images, exp.dataset,
+                                    f"{exp.dataset.name} step {step} ({tag})")
+        suffix = "" if tag == "samples" else "_raw"
+        (workdir / "samples" / f"step_{step:08d}{suffix}.png").write_bytes(png)
+        writer.write_image(step, tag, visualize.png_to_array(png))
+
+
+def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
     results, samples = evaluate(exp, state)
-    writer.write_eval(step, results)
+    writer.write_eval(int(state.step), results)
     if jax.process_index() == 0:
-        png = visualize.samples_png(samples, exp.dataset, f"{exp.dataset.name} step {step}")
-        (workdir / "samples").mkdir(parents=True, exist_ok=True)
-        (workdir / "samples" / f"step_{step:08d}.png").write_bytes(png)
-        writer.write_image(step, "samples", visualize.png_to_array(png))
+        _write_pictures(writer, exp, state, samples, workdir)
     return results
 
 

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 
 
 def scatter_png(samples: np.ndarray, means: np.ndarray | None = None, title: str = "") -> bytes:
@@ -35,8 +36,29 @@ def png_to_array(png: bytes) -> np.ndarray:
     return (image[..., :3] * 255).astype(np.uint8)
 
 
-def samples_png(samples: np.ndarray, dataset, title: str = "") -> bytes:
-    """The picture that fits the data: a scatter over the modes for 2-D mixtures."""
+def image_grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
+    """Tiles `[N, H, W, C]` images in [-1, 1] into one HWC uint8 grid, row-major."""
+    n, h, w, c = images.shape
+    rows = -(-n // columns)
+    grid = np.full((rows * (h + 2) + 2, columns * (w + 2) + 2, c), 255, np.uint8)
+    pixels = np.clip((images + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    for i, image in enumerate(pixels):
+        r, col = divmod(i, columns)
+        grid[2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + col * (w + 2) : 2 + col * (w + 2) + w] = image
+    return np.repeat(grid, 3, axis=2) if c == 1 else grid
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """Encodes an HWC uint8 RGB image as PNG."""
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def samples_png(samples: np.ndarray, dataset, title: str = "", columns: int = 8) -> bytes:
+    """The picture that fits the data: a scatter over the modes for 2-D points, a grid for images."""
     if samples.ndim == 2 and samples.shape[1] == 2:
         return scatter_png(samples, getattr(dataset, "means", None), title)
-    raise NotImplementedError(f"No picture for samples of shape {samples.shape[1:]}.")
+    if samples.ndim == 4:
+        return png_bytes(image_grid(samples, columns))
+    raise ValueError(f"No picture for samples of shape {samples.shape[1:]}: expected [N, 2] points or [N, H, W, C] images.")
