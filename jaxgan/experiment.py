@@ -31,6 +31,11 @@ class Experiment:
     d_model: nn.Module
     mesh: Mesh
 
+    @property
+    def num_classes(self) -> int:
+        """Classes the run conditions on (0: unconditional)."""
+        return self.dataset.num_classes if self.config.data.use_labels else 0
+
     def init_state(self) -> GANState:
         """A fresh state from `config.seed`, replicated over the mesh."""
         c = self.config
@@ -63,8 +68,13 @@ def build(config: ml_collections.ConfigDict, mesh: Mesh | None = None) -> Experi
     try:
         parallel.check_batch_size(config.batch_size, mesh.size, jax.process_count())
         dataset = build_dataset(config)
-        g_model = models.build_generator(config.model.generator, _as_kwargs(config.model.g), dataset.element_shape)
-        d_model = models.build_discriminator(config.model.discriminator, _as_kwargs(config.model.d))
+        num_classes = dataset.num_classes if config.data.use_labels else 0
+        if config.data.use_labels and not num_classes:
+            raise ValueError(f"data.use_labels=True, but dataset {config.data.name!r} has no class labels.")
+        g_model = models.build_generator(
+            config.model.generator, _as_kwargs(config.model.g), dataset.element_shape, num_classes
+        )
+        d_model = models.build_discriminator(config.model.discriminator, _as_kwargs(config.model.d), num_classes)
     except ValueError as e:
         raise config_lib.ConfigError(str(e)) from None
     return Experiment(config, dataset, g_model, d_model, mesh)

@@ -36,11 +36,14 @@ class PenaltyInputs(NamedTuple):
 
     Attributes:
       d_fn: `(d_params, x) -> logits`, D in training mode (its collection
-        updates are discarded).
+        updates are discarded); in conditional runs, conditioned on the real
+        labels (interpolates between real and fake count as real).
       d_params: D's parameters (differentiated through).
       real, fake: the inputs D saw in this update (after any augmentation).
       real_logits, fake_logits: D's outputs on them.
       key: a key for the penalty's own randomness.
+      d_fake_fn: as `d_fn`, conditioned on the fake labels; None when the run
+        is unconditional (then use `d_fn`, see `fake_d_fn`).
     """
 
     d_fn: Callable[[Any, jax.Array], jax.Array]
@@ -50,6 +53,12 @@ class PenaltyInputs(NamedTuple):
     real_logits: jax.Array
     fake_logits: jax.Array
     key: jax.Array
+    d_fake_fn: Callable[[Any, jax.Array], jax.Array] | None = None
+
+    @property
+    def fake_d_fn(self) -> Callable[[Any, jax.Array], jax.Array]:
+        """D as it judges fake inputs."""
+        return self.d_fake_fn or self.d_fn
 
 
 def input_gradient_norms(d_fn: Callable, d_params: Any, x: jax.Array) -> jax.Array:
@@ -100,7 +109,7 @@ def r1(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
 @PENALTIES.register("r2")
 def r2(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
     """Mescheder et al. 2018: 1/2 E ||grad D(x_fake)||^2."""
-    return 0.5 * jnp.mean(input_gradient_norms(inputs.d_fn, inputs.d_params, inputs.fake) ** 2), state
+    return 0.5 * jnp.mean(input_gradient_norms(inputs.fake_d_fn, inputs.d_params, inputs.fake) ** 2), state
 
 
 @PENALTIES.register("bcr")
@@ -112,7 +121,7 @@ def bcr(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
     """
     k_real, k_fake = jax.random.split(inputs.key)
     real_t = inputs.d_fn(inputs.d_params, augment.flip_and_translate(k_real, inputs.real))
-    fake_t = inputs.d_fn(inputs.d_params, augment.flip_and_translate(k_fake, inputs.fake))
+    fake_t = inputs.fake_d_fn(inputs.d_params, augment.flip_and_translate(k_fake, inputs.fake))
     value = jnp.mean((inputs.real_logits - real_t) ** 2) + jnp.mean((inputs.fake_logits - fake_t) ** 2)
     return value, state
 

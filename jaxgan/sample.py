@@ -3,8 +3,9 @@
   python -m jaxgan.sample --workdir runs/ring8 --num 2500 --seed 0 --output samples.npy
 
 `.npy` writes float32 `[num, *sample_shape]`; `.png` writes a picture (a
-scatter over the true modes for 2-D data). Uses the EMA generator when the run
-keeps one.
+scatter over the true modes for 2-D data, a grid of 8 columns for images).
+Uses the EMA generator when the run keeps one. In class-conditional runs,
+sample i has class (i // 8) % num_classes, so a grid shows one class per row.
 """
 
 import jax
@@ -28,7 +29,8 @@ def main(argv):
     if output.suffix not in (".npy", ".png"):
         raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")
     exp, state = experiment.restore_latest(_WORKDIR.value)
-    samples = sampling.sample(exp.g_model, state, jax.random.key(_SEED.value), _NUM.value, exp.config.model.latent_dim)
+    samples = sampling.sample(exp.g_model, state, jax.random.key(_SEED.value), _NUM.value,
+                              exp.config.model.latent_dim, num_classes=exp.num_classes)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".npy":
         with output.open("wb") as f:

@@ -70,8 +70,9 @@ def create_state(
     g_key, d_key = jax.random.split(jax.random.fold_in(rng, INIT_STREAM))
     z = jnp.zeros((1, latent_dim), jnp.float32)
     x = jnp.zeros((1, *data_shape), jnp.float32)
-    g_params, g_state = _split_variables(g_model.init(g_key, z, train=False))
-    d_params, d_state = _split_variables(d_model.init(d_key, x, train=False))
+    labels = {"labels": jnp.zeros((1,), jnp.int32)} if getattr(g_model, "num_classes", 0) else {}
+    g_params, g_state = _split_variables(g_model.init(g_key, z, train=False, **labels))
+    d_params, d_state = _split_variables(d_model.init(d_key, x, train=False, **labels))
     return GANState(
         step=jnp.zeros((), jnp.int32),
         g_params=g_params,

@@ -43,23 +43,45 @@ def sample_latents(key: jax.Array, batch_size: int, latent_dim: int) -> jax.Arra
     return jax.random.normal(key, (batch_size, latent_dim), jnp.float32)
 
 
-def _local_latents(key: jax.Array, local_batch: int, latent_dim: int) -> jax.Array:
-    """This device's rows of the global batch of latents drawn from `key`."""
-    num_devices = lax.psum(1, DATA_AXIS)
-    z = sample_latents(key, local_batch * num_devices, latent_dim)
-    return lax.dynamic_slice_in_dim(z, lax.axis_index(DATA_AXIS) * local_batch, local_batch)
+def _local_rows(x: jax.Array, local_batch: int) -> jax.Array:
+    """This device's rows of a global batch."""
+    return lax.dynamic_slice_in_dim(x, lax.axis_index(DATA_AXIS) * local_batch, local_batch)
+
+
+def _local_inputs(key: jax.Array, local_batch: int, latent_dim: int, num_classes: int):
+    """This device's rows of the global batch of latents (and fake labels) drawn from `key`."""
+    global_batch = local_batch * lax.psum(1, DATA_AXIS)
+    labels = sample_labels(jax.random.fold_in(key, 1), global_batch, num_classes)
+    z = _local_rows(sample_latents(key, global_batch, latent_dim), local_batch)
+    return z, None if labels is None else _local_rows(labels, local_batch)
 
 
 def apply_model(
-    model: nn.Module, params: Any, collections: dict, x: jax.Array, train: bool, rng: jax.Array | None = None
+    model: nn.Module,
+    params: Any,
+    collections: dict,
+    x: jax.Array,
+    train: bool,
+    rng: jax.Array | None = None,
+    labels: jax.Array | None = None,
 ) -> tuple[jax.Array, dict]:
-    """Applies `model`; returns its output and its (updated, if training) collections."""
+    """Applies `model` (to `labels` too in conditional runs).
+
+    Returns its output and its (updated, if training) collections.
+    """
     variables = {"params": params, **collections}
-    rngs = {"dropout": rng} if rng is not None else None
+    kwargs = {"rngs": {"dropout": rng} if rng is not None else None}
+    if labels is not None:
+        kwargs["labels"] = labels
     if train and collections:
-        out, new = model.apply(variables, x, train=True, mutable=list(collections), rngs=rngs)
+        out, new = model.apply(variables, x, train=True, mutable=list(collections), **kwargs)
         return out, flax.core.unfreeze(new)
-    return model.apply(variables, x, train=train, rngs=rngs), collections
+    return model.apply(variables, x, train=train, **kwargs), collections
+
+
+def sample_labels(key: jax.Array, batch_size: int, num_classes: int) -> jax.Array | None:
+    """Uniform class labels for fakes, or None in unconditional runs."""
+    return jax.random.randint(key, (batch_size,), 0, num_classes) if num_classes else None
 
 
 def ema_decay_at(step: jax.Array, decay: float, warmup: bool) -> jax.Array:
@@ -71,14 +93,17 @@ def ema_decay_at(step: jax.Array, decay: float, warmup: bool) -> jax.Array:
 
 
 def make_train_step(
-    g_model: nn.Module, d_model: nn.Module, config: ml_collections.ConfigDict
+    g_model: nn.Module, d_model: nn.Module, config: ml_collections.ConfigDict, num_classes: int = 0
 ) -> Callable[[GANState, dict, jax.Array], tuple[GANState, Metrics]]:
     """Builds the per-device train step for the given networks and config.
 
     Args:
       g_model, d_model: the generator and discriminator modules.
       config: the experiment config (uses `loss`, `model.latent_dim`,
-        `d_steps_per_g_step`, `ema`).
+        `penalties`, `augment`, `ema`).
+      num_classes: > 0 for a class-conditional run: real labels come in
+        `batch["label"]`, fake labels are drawn uniformly, and both networks
+        are called with `labels=`.
 
     Returns:
       `train_step(state, batch, rng) -> (state, metrics)`, where `batch["x"]`
@@ -99,27 +124,30 @@ def make_train_step(
         return augment.diff_augment(real_key, real, policy), augment.diff_augment(fake_key, fake, policy)
 
     def d_update(
-        state: GANState, real: jax.Array, key: jax.Array, d_update_index: jax.Array
+        state: GANState, real: jax.Array, real_y: jax.Array | None, key: jax.Array, d_update_index: jax.Array
     ) -> tuple[GANState, Metrics]:
         z_key, drop_key, aug_key, pen_key = jax.random.split(key, 4)
-        z = _local_latents(z_key, real.shape[0], latent_dim)
+        z, fake_y = _local_inputs(z_key, real.shape[0], latent_dim, num_classes)
         # D's update leaves G's running statistics alone: G changes in its own update.
-        fake, _ = apply_model(g_model, state.g_params, state.g_state, z, train=True)
+        fake, _ = apply_model(g_model, state.g_params, state.g_state, z, True, labels=fake_y)
         real_in, fake_in = augment_pair(aug_key, real, lax.stop_gradient(fake))
 
         def objective(d_params):
             real_key, fake_key, penalty_drop_key = jax.random.split(drop_key, 3)
-            real_logits, coll = apply_model(d_model, d_params, state.d_state, real_in, True, real_key)
-            fake_logits, coll = apply_model(d_model, d_params, coll, fake_in, True, fake_key)
+            real_logits, coll = apply_model(d_model, d_params, state.d_state, real_in, True, real_key, real_y)
+            fake_logits, coll = apply_model(d_model, d_params, coll, fake_in, True, fake_key, fake_y)
             loss = loss_fn(real_logits, fake_logits).d
             inputs = penalties.PenaltyInputs(
-                d_fn=lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key)[0],
+                d_fn=lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key, real_y)[0],
                 d_params=d_params,
                 real=real_in,
                 fake=fake_in,
                 real_logits=real_logits,
                 fake_logits=fake_logits,
                 key=pen_key,
+                d_fake_fn=None if fake_y is None else (
+                    lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key, fake_y)[0]
+                ),
             )
             total, values, penalty_state = loss, {}, {}
             for i, (name, options) in enumerate(penalty_configs.items()):
@@ -151,18 +179,20 @@ def make_train_step(
             **{f"penalty_{name}": value for name, value in penalty_values.items()},
         }
 
-    def g_update(state: GANState, real: jax.Array, key: jax.Array) -> tuple[GANState, Metrics]:
+    def g_update(
+        state: GANState, real: jax.Array, real_y: jax.Array | None, key: jax.Array
+    ) -> tuple[GANState, Metrics]:
         z_key, drop_key, aug_key = jax.random.split(key, 3)
-        z = _local_latents(z_key, real.shape[0], latent_dim)
+        z, fake_y = _local_inputs(z_key, real.shape[0], latent_dim, num_classes)
         real_key, fake_key = jax.random.split(drop_key)
 
         def objective(g_params):
-            fake, g_state = apply_model(g_model, g_params, state.g_state, z, train=True)
+            fake, g_state = apply_model(g_model, g_params, state.g_state, z, True, labels=fake_y)
             real_in, fake_in = augment_pair(aug_key, real, fake)
             # Relativistic losses compare with D(real); it carries no gradient here.
-            real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real_in, True, real_key)
+            real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real_in, True, real_key, real_y)
             real_logits = lax.stop_gradient(real_logits)
-            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake_in, True, fake_key)
+            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake_in, True, fake_key, fake_y)
             return loss_fn(real_logits, fake_logits).g, g_state
 
         (loss, g_state), grads = jax.value_and_grad(objective, has_aux=True)(state.g_params)
@@ -185,12 +215,12 @@ def make_train_step(
         return state.replace(g_ema_params=new)
 
     def train_step(state: GANState, batch: dict, rng: jax.Array) -> tuple[GANState, Metrics]:
-        real = batch["x"]
+        real, real_y = batch["x"], batch.get("label") if num_classes else None
         d_keys, g_key = step_keys(rng, state.step, real.shape[0])
         num_d = real.shape[0]
         d_indices = state.step * num_d + jnp.arange(num_d)  # counts D updates, for lazy penalties
-        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, d_keys, d_indices))
-        state, g_metrics = g_update(state, real[-1], g_key)
+        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, real_y, d_keys, d_indices))
+        state, g_metrics = g_update(state, real[-1], None if real_y is None else real_y[-1], g_key)
         state = update_ema(state).replace(step=state.step + 1)
         metrics = {k: jnp.mean(v) for k, v in d_metrics.items()} | g_metrics
         metrics["g_param_norm"] = optax.global_norm(state.g_params)

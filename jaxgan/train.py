@@ -22,7 +22,6 @@ from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
 
 FINAL_EVAL_FILE = "eval_final.json"
-_GRID_SIZE = 64  # images per sample grid (8 x 8)
 
 
 def eval_key(seed: int) -> jax.Array:
@@ -34,7 +33,8 @@ def evaluate(exp: experiment_lib.Experiment, state: GANState, seed: int | None =
     """Samples `config.eval.num_samples` and scores them. Returns (results, samples)."""
     c = exp.config
     key = eval_key(c.seed if seed is None else seed)
-    samples = sampling.sample(exp.g_model, state, key, c.eval.num_samples, c.model.latent_dim)
+    samples = sampling.sample(exp.g_model, state, key, c.eval.num_samples, c.model.latent_dim,
+                              num_classes=exp.num_classes)
     results = evaluate_samples(exp.dataset, samples)
     results["generator"] = "ema" if state.g_ema_params is not None else "raw"
     return results, samples
@@ -70,12 +70,15 @@ def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndar
     pictures = {"samples": samples}
     if state.g_ema_params is not None:
         pictures["samples_raw"] = sampling.sample(
-            exp.g_model, state, eval_key(exp.config.seed), len(samples), exp.config.model.latent_dim, use_ema=False
+            exp.g_model, state, eval_key(exp.config.seed), len(samples), exp.config.model.latent_dim,
+            use_ema=False, num_classes=exp.num_classes,
         )
+    # Conditional grids show one row per class.
+    grid_size = sampling.GRID_COLUMNS * (exp.num_classes or sampling.GRID_COLUMNS)
     (workdir / "samples").mkdir(parents=True, exist_ok=True)
     for tag, images in pictures.items():
-        png = visualize.samples_png(images[:_GRID_SIZE] if images.ndim == 4 else images, exp.dataset,
-                                    f"{exp.dataset.name} step {step} ({tag})")
+        png = visualize.samples_png(images[:grid_size] if images.ndim == 4 else images, exp.dataset,
+                                    f"{exp.dataset.name} step {step} ({tag})", sampling.GRID_COLUMNS)
         suffix = "" if tag == "samples" else "_raw"
         (workdir / "samples" / f"step_{step:08d}{suffix}.png").write_bytes(png)
         writer.write_image(step, tag, visualize.png_to_array(png))
@@ -106,7 +109,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
         if jax.process_index() == 0:
             (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
         start = int(state.step)
-        train_step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config), exp.mesh)
+        train_step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config, exp.num_classes), exp.mesh)
         stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, config.d_steps_per_g_step, start)
         rng = jax.random.clone(state.rng)  # the state is donated each step; keep the key apart
         block = parallel.must_block_each_step()

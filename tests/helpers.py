@@ -16,7 +16,7 @@ def run_steps(exp, num_steps, path="shard_map"):
     """Runs `num_steps` train steps from a fresh state; returns the final state on host."""
     c = exp.config
     state = exp.init_state()
-    step_fn = make_train_step(exp.g_model, exp.d_model, c)
+    step_fn = make_train_step(exp.g_model, exp.d_model, c, exp.num_classes)
     rng = jax.random.key(c.seed)
     if path == "pmap":
         devices = list(exp.mesh.devices.flat)

@@ -1,10 +1,13 @@
 """Training on image data end to end (tfds mock data): grids of fixed latents, EMA and raw."""
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 from PIL import Image
 
 from conftest import tiny_config
-from jaxgan import train
+from jaxgan import experiment, train
+from jaxgan.step import apply_model, sample_latents
 from test_image_data import mock_images
 
 
@@ -21,3 +24,32 @@ def test_image_gan_trains_and_writes_sample_grids(tmp_path):
     raw = np.asarray(Image.open(tmp_path / "samples" / "step_00000004_raw.png"))
     assert ema.shape == raw.shape == (2 + 2 * 30, 2 + 8 * 30, 3)  # 16 images of 28x28 in 8 columns
     assert not np.array_equal(ema, raw)
+
+
+def test_conditional_run_draws_one_class_per_grid_row(tmp_path):
+    config = tiny_config(total_steps=4, **{"eval.num_samples": 80})
+    config.data.name, config.data.use_labels = "fashion_mnist", True
+    config.model.latent_dim = 8
+    config.model.g.output_activation = "tanh"
+    with mock_images(num_examples=40):
+        train.train_and_evaluate(config, str(tmp_path))
+    grid = np.asarray(Image.open(tmp_path / "samples" / "step_00000004.png")).astype(np.float32)
+    assert grid.shape == (2 + 10 * 30, 2 + 8 * 30, 3)  # 10 classes, one row each
+    # The same latents with different classes give different images: rows differ by class.
+    with mock_images(num_examples=40):
+        exp, state = experiment.restore_latest(tmp_path)
+    z = sample_latents(jax.random.key(0), 8, 8)
+    images = [np.asarray(apply_model(exp.g_model, state.g_params, state.g_state, z, False, labels=jnp.full(8, c))[0])
+              for c in range(3)]
+    assert not np.allclose(images[0], images[1]) and not np.allclose(images[1], images[2])
+
+
+def test_unconditional_networks_refuse_labels():
+    import pytest
+
+    from jaxgan.config import ConfigError
+
+    config = tiny_config()
+    config.data.name, config.data.use_labels = "ring8", True
+    with pytest.raises(ConfigError, match="dataset 'ring8' has no class labels"):
+        experiment.build(config)

@@ -3,7 +3,8 @@
 A network is a Flax linen module class registered in `GENERATORS` or
 `DISCRIMINATORS`. It is built as `cls(out_shape=..., **config.model.g)`
 (generators) or `cls(**config.model.d)` (discriminators) and called as
-`module(inputs, train=bool)`. Generators return a batch of `out_shape`
+`module(inputs, train=bool)`; conditional networks also have a `num_classes`
+field and take `labels=` (int class ids). Generators return a batch of `out_shape`
 samples, discriminators one logit per example. Cross-device BatchNorm uses the
 axis name `jaxgan.parallel.DATA_AXIS`.
 """
@@ -24,9 +25,17 @@ DISCRIMINATORS = Registry("discriminator")
 from jaxgan.models import mlp  # noqa: E402,F401
 
 
-def _build(registry: Registry, name: str, kwargs: Mapping[str, Any], **fixed: Any) -> nn.Module:
+def _build(registry: Registry, name: str, kwargs: Mapping[str, Any], num_classes: int, **fixed: Any) -> nn.Module:
     cls = registry.get(name)
     fields = {f.name for f in dataclasses.fields(cls) if f.init} - {"parent", "name"}
+    if num_classes:
+        conditional = [n for n in registry.names() if "num_classes" in {f.name for f in dataclasses.fields(registry.get(n))}]
+        if "num_classes" not in fields:
+            raise ValueError(
+                f"{registry.kind} {name!r} is unconditional, but data.use_labels=True. "
+                f"Conditional {registry.kind}s: {', '.join(conditional) or 'none'}."
+            )
+        fixed["num_classes"] = num_classes
     unknown = sorted(set(kwargs) - fields)
     if unknown:
         raise ValueError(
@@ -36,11 +45,17 @@ def _build(registry: Registry, name: str, kwargs: Mapping[str, Any], **fixed: An
     return cls(**fixed, **dict(kwargs))
 
 
-def build_generator(name: str, kwargs: Mapping[str, Any], out_shape: Sequence[int]) -> nn.Module:
-    """Builds the registered generator `name` producing samples of `out_shape`."""
-    return _build(GENERATORS, name, kwargs, out_shape=tuple(out_shape))
+def build_generator(
+    name: str, kwargs: Mapping[str, Any], out_shape: Sequence[int], num_classes: int = 0
+) -> nn.Module:
+    """Builds the registered generator `name` producing samples of `out_shape`.
+
+    With `num_classes > 0` the network must be conditional (have a
+    `num_classes` field and take `labels=`).
+    """
+    return _build(GENERATORS, name, kwargs, num_classes, out_shape=tuple(out_shape))
 
 
-def build_discriminator(name: str, kwargs: Mapping[str, Any]) -> nn.Module:
-    """Builds the registered discriminator `name`."""
-    return _build(DISCRIMINATORS, name, kwargs)
+def build_discriminator(name: str, kwargs: Mapping[str, Any], num_classes: int = 0) -> nn.Module:
+    """Builds the registered discriminator `name` (conditional if `num_classes > 0`)."""
+    return _build(DISCRIMINATORS, name, kwargs, num_classes)

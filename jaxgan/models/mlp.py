@@ -23,6 +23,8 @@ class MLPGenerator(nn.Module):
       activation: hidden activation name (see `layers.ACTIVATIONS`).
       batch_norm: BatchNorm after each hidden Dense (PacGAN's G uses it).
       output_activation: optional final activation (e.g. "tanh" for images).
+      num_classes: > 0 makes G conditional (cGAN, Mirza & Osindero 2014): the
+        one-hot label is concatenated to z.
     """
 
     out_shape: Sequence[int]
@@ -30,6 +32,7 @@ class MLPGenerator(nn.Module):
     activation: str = "relu"
     batch_norm: bool = False
     output_activation: str | None = None
+    num_classes: int = 0
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
@@ -38,9 +41,11 @@ class MLPGenerator(nn.Module):
         super().__post_init__()
 
     @nn.compact
-    def __call__(self, z: jax.Array, train: bool) -> jax.Array:
+    def __call__(self, z: jax.Array, train: bool, labels: jax.Array | None = None) -> jax.Array:
         act = activation(self.activation)
         x = z
+        if self.num_classes:
+            x = jnp.concatenate([z, jax.nn.one_hot(labels, self.num_classes, dtype=z.dtype)], axis=-1)
         for width in self.hidden:
             x = nn.Dense(width)(x)
             if self.batch_norm:
@@ -63,6 +68,8 @@ class MLPDiscriminator(nn.Module):
         (PacGAN's D: 3 maxout layers of 200 units, 5 pieces).
       batch_norm: BatchNorm after each hidden layer.
       spectral_norm: spectrally normalize every Dense layer (Miyato et al. 2018).
+      num_classes: > 0 makes D a projection discriminator (Miyato & Koyama
+        2018): logit += <embed(label), features>.
     """
 
     hidden: Sequence[int] = (128, 128)
@@ -70,13 +77,14 @@ class MLPDiscriminator(nn.Module):
     maxout_pieces: int = 1
     batch_norm: bool = False
     spectral_norm: bool = False
+    num_classes: int = 0
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
         super().__post_init__()
 
     @nn.compact
-    def __call__(self, x: jax.Array, train: bool) -> jax.Array:
+    def __call__(self, x: jax.Array, train: bool, labels: jax.Array | None = None) -> jax.Array:
         act = activation(self.activation)
         dense = lambda width: maybe_spectral_norm(nn.Dense(width), self.spectral_norm, train)  # noqa: E731
         x = x.reshape(x.shape[0], -1)
@@ -87,4 +95,7 @@ class MLPDiscriminator(nn.Module):
                 x = act(dense(width)(x))
             if self.batch_norm:
                 x = batch_norm(train)(x)
-        return dense(1)(x)[:, 0]
+        logit = dense(1)(x)[:, 0]
+        if self.num_classes:
+            logit = logit + jnp.sum(nn.Embed(self.num_classes, x.shape[-1])(labels) * x, axis=-1)
+        return logit
