@@ -1,0 +1,43 @@
+"""Class-conditional GAN on Fashion-MNIST (offline): MLPs, one-hot cGAN generator, projection D.
+
+The conditional MLP G concatenates the one-hot class to z (Mirza & Osindero
+2014); D adds a projection term <embed(y), features> (Miyato & Koyama 2018).
+Sample grids show one class per row.
+
+Prepare the data once (offline, from Debian's dataset-fashion-mnist):
+  python -m jaxgan.data.prepare fashion_mnist
+Command:
+  python -m jaxgan.main --config experiments/cgan_fashion_mnist.py --workdir runs/cgan_fashion_mnist
+
+Expected result: not measured yet (no image metric exists until the
+evaluation issue lands; judge the grids in runs/cgan_fashion_mnist/samples).
+"""
+
+from jaxgan.config import base_config
+
+
+def get_config(arg: str | None = None):
+    c = base_config()
+    c.data.name = "fashion_mnist"
+    c.data.use_labels = True
+    c.total_steps = 10_000
+    c.batch_size = 64
+    c.loss = "non_saturating"
+    c.model.latent_dim = 100
+    c.model.g.hidden = (256, 512)
+    c.model.g.activation = "leaky_relu"
+    c.model.g.batch_norm = True
+    c.model.g.output_activation = "tanh"
+    c.model.d.hidden = (512, 256)
+    c.model.d.activation = "leaky_relu"
+    c.optimizer.g.lr = c.optimizer.d.lr = 2e-4
+    c.ema.decay = 0.999
+    c.log_every_steps = 200
+    c.eval_every_steps = 1000
+    c.checkpoint_every_steps = 1000
+    c.eval.num_samples = 80  # 10 classes x 8
+    if arg == "smoke":
+        c.model.g.hidden = c.model.d.hidden = (32,)
+        c.batch_size, c.total_steps = 16, 4
+        c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 2
+    return c
