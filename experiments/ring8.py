@@ -3,7 +3,12 @@
 Command:
   python -m jaxgan.main --config experiments/ring8.py --workdir runs/ring8
 
-Expected result (measured; see the docstring's last line): to be measured.
+Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
+  8/8 modes, 96.56% high-quality samples, reverse KL 0.020 (2,500 samples of
+  the EMA generator, protocol of ../shared/targets.md), 15,000 steps in
+  2.5 min alone (147 s) and 3.8 min while other jobs shared the cores.
+  PacGAN Table 1's GAN row for comparison: 6.3±0.5 modes, 98.2±0.2% HQ.
+  Other seeds and losses: experiments/README.md.
 """
 
 from jaxgan.config import base_config
