@@ -55,7 +55,7 @@ def table(runs: dict[tuple[str, str], list[dict]]) -> str:
     order = list(RECIPES)
     recipes = sorted({k[0] for k in runs}, key=lambda r: (order.index(r) if r in order else len(order), r))
     lines = [
-        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds | steps |",
+        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds | steps (ring/grid) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for recipe in recipes:
