@@ -1,0 +1,25 @@
+"""Ring of 8 Gaussians with the hinge loss: the best ring recipe of the 2-D table so far.
+
+Everything else is experiments/ring8.py (MLPs 3x128, Adam 1e-3, EMA 0.999,
+15,000 steps, batch 256).
+
+Command:
+  python -m jaxgan.main --config experiments/ring8_hinge.py --workdir runs/ring8_hinge
+
+Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
+  8/8 modes, 98.20% high-quality samples, reverse KL 0.003, 4.9 min while
+  other jobs shared the cores (the issue's target: 8/8 with >= 97% HQ). Only
+  seed 0 is measured so far; see the table in experiments/README.md.
+"""
+
+import importlib.util
+import pathlib
+
+
+def get_config(arg: str | None = None):
+    spec = importlib.util.spec_from_file_location("ring8", pathlib.Path(__file__).with_name("ring8.py"))
+    ring8 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ring8)
+    c = ring8.get_config(arg)
+    c.loss = "hinge"
+    return c
