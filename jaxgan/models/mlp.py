@@ -1,4 +1,4 @@
-"""Fully connected G and D, as used on the 2-D mixture benchmarks."""
+"""Fully connected G and D: the 2-D mixture benchmarks' and the seeds' 28x28 MLP GAN."""
 
 from __future__ import annotations
 
@@ -61,12 +61,14 @@ class MLPDiscriminator(nn.Module):
       maxout_pieces: if > 1, hidden layers are maxout with this many pieces
         (PacGAN's D: 3 maxout layers of 200 units, 5 pieces).
       batch_norm: BatchNorm after each hidden layer.
+      dropout: dropout rate after each hidden layer (0 = none).
     """
 
     hidden: Sequence[int] = (128, 128)
     activation: str = "relu"
     maxout_pieces: int = 1
     batch_norm: bool = False
+    dropout: float = 0.0
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
@@ -83,4 +85,30 @@ class MLPDiscriminator(nn.Module):
                 x = act(nn.Dense(width)(x))
             if self.batch_norm:
                 x = batch_norm(train)(x)
+            if self.dropout:
+                x = nn.Dropout(self.dropout, deterministic=not train)(x)
         return nn.Dense(1)(x)[:, 0]
+
+
+@GENERATORS.register("mlp28")
+class MLP28Generator(MLPGenerator):
+    """The seeds' MLP GAN G (seed 001) for 28x28x1 images.
+
+    z -> Dense 128 -> BN -> LReLU -> Dense 128 -> BN -> LReLU -> Dense 784
+    -> tanh -> reshape. `MLPGenerator` with these defaults; the activation is
+    LeakyReLU (slope 0.2), the usual choice of Keras MLP GANs.
+    """
+
+    hidden: Sequence[int] = (128, 128)
+    activation: str = "leaky_relu"
+    batch_norm: bool = True
+    output_activation: str | None = "tanh"
+
+
+@DISCRIMINATORS.register("mlp28")
+class MLP28Discriminator(MLPDiscriminator):
+    """The seeds' MLP GAN D (seed 001): flatten -> Dense 128 -> LReLU -> Dropout 0.3 -> Dense 1."""
+
+    hidden: Sequence[int] = (128,)
+    activation: str = "leaky_relu"
+    dropout: float = 0.3
