@@ -22,7 +22,7 @@ GENERATORS = Registry("generator")
 DISCRIMINATORS = Registry("discriminator")
 
 # Importing the modules registers their networks.
-from jaxgan.models import mlp  # noqa: E402,F401
+from jaxgan.models import dcgan, mlp  # noqa: E402,F401
 
 
 def _build(registry: Registry, name: str, kwargs: Mapping[str, Any], num_classes: int, **fixed: Any) -> nn.Module:

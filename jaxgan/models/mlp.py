@@ -1,4 +1,4 @@
-"""Fully connected G and D, as used on the 2-D mixture benchmarks."""
+"""Fully connected G and D: the 2-D mixture benchmarks' and the seeds' 28x28 MLP GAN."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ class MLPDiscriminator(nn.Module):
       spectral_norm: spectrally normalize every Dense layer (Miyato et al. 2018).
       num_classes: > 0 makes D a projection discriminator (Miyato & Koyama
         2018): logit += <embed(label), features>.
+      dropout: dropout rate after each hidden layer (0 = none).
     """
 
     hidden: Sequence[int] = (128, 128)
@@ -78,6 +79,7 @@ class MLPDiscriminator(nn.Module):
     batch_norm: bool = False
     spectral_norm: bool = False
     num_classes: int = 0
+    dropout: float = 0.0
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
@@ -95,7 +97,33 @@ class MLPDiscriminator(nn.Module):
                 x = act(dense(width)(x))
             if self.batch_norm:
                 x = batch_norm(train)(x)
+            if self.dropout:
+                x = nn.Dropout(self.dropout, deterministic=not train)(x)
         logit = dense(1)(x)[:, 0]
         if self.num_classes:
             logit = logit + jnp.sum(nn.Embed(self.num_classes, x.shape[-1])(labels) * x, axis=-1)
         return logit
+
+
+@GENERATORS.register("mlp28")
+class MLP28Generator(MLPGenerator):
+    """The seeds' MLP GAN G (seed 001) for 28x28x1 images.
+
+    z -> Dense 128 -> BN -> LReLU -> Dense 128 -> BN -> LReLU -> Dense 784
+    -> tanh -> reshape. `MLPGenerator` with these defaults; the activation is
+    LeakyReLU (slope 0.2), the usual choice of Keras MLP GANs.
+    """
+
+    hidden: Sequence[int] = (128, 128)
+    activation: str = "leaky_relu"
+    batch_norm: bool = True
+    output_activation: str | None = "tanh"
+
+
+@DISCRIMINATORS.register("mlp28")
+class MLP28Discriminator(MLPDiscriminator):
+    """The seeds' MLP GAN D (seed 001): flatten -> Dense 128 -> LReLU -> Dropout 0.3 -> Dense 1."""
+
+    hidden: Sequence[int] = (128,)
+    activation: str = "leaky_relu"
+    dropout: float = 0.3

@@ -1,0 +1,143 @@
+"""Speed of one experiment's real train step on synthetic data.
+
+  python benchmarks/step_speed.py --config experiments/X.py [--steps N] [--batch_size B] [--image_shape H,W,C]
+
+Builds the experiment's networks, optimizers and train step exactly as training
+does (`experiment.build`, `step.make_train_step`, `parallel.shard_step`), but
+feeds one fixed batch of uniform noise in [-1, 1] of the data's shape, so no
+dataset is read and input time is excluded. The data shape is `--image_shape`,
+or else the configured dataset's. Prints compile time, steps/s and images/s
+(global batch x steps/s; the median step time over `--steps` steps, each
+waited for), and GFLOP per step from XLA's cost analysis of the compiled
+program (one device's share). The process CPU time per step is printed too:
+on a shared machine, wall time / CPU time shows how much of it we got.
+Override config values as in training, e.g.
+`--config.model.g.conv_transpose=xla`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+
+import jax
+import ml_collections
+import numpy as np
+from absl import app, flags
+from ml_collections import config_flags
+
+from jaxgan import config as config_lib
+from jaxgan import experiment, parallel
+from jaxgan.data import DATASETS, build_dataset
+from jaxgan.models.conv import resolve_impl
+from jaxgan.step import make_train_step
+
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
+_STEPS = flags.DEFINE_integer("steps", 10, "Timed steps (after one warm-up step).")
+_BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Global batch size (default: the config's).")
+_IMAGE_SHAPE = flags.DEFINE_string("image_shape", "", "Data shape H,W,C (default: the configured dataset's).")
+flags.mark_flags_as_required(["config"])
+
+SYNTHETIC = "benchmark_synthetic"
+
+
+@dataclasses.dataclass(frozen=True)
+class SyntheticData:
+    """One fixed batch of uniform noise in [-1, 1], whatever the step."""
+
+    element_shape: tuple[int, ...]
+
+    def local_batch(
+        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+    ) -> dict[str, np.ndarray]:
+        shape = (d_steps, global_batch // process_count, *self.element_shape)
+        return {"x": np.random.default_rng(0).uniform(-1.0, 1.0, shape).astype(np.float32)}
+
+
+def data_shape(config: ml_collections.ConfigDict, image_shape: str) -> tuple[int, ...]:
+    """`image_shape` as a tuple, or the element shape of the configured dataset."""
+    if image_shape:
+        return tuple(int(n) for n in image_shape.split(","))
+    try:
+        return tuple(build_dataset(config).element_shape)
+    except Exception as e:  # noqa: BLE001 - any failure means: ask for the shape
+        sys.exit(f"Cannot build dataset {config.data.name!r} ({e}); pass --image_shape H,W,C.")
+
+
+def cost_gflops(compiled) -> float:
+    """GFLOP of one run of a compiled program, from XLA's cost analysis."""
+    cost = compiled.cost_analysis()
+    if isinstance(cost, (list, tuple)):
+        cost = cost[0]
+    return float(cost.get("flops", float("nan"))) / 1e9
+
+
+def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: int) -> dict[str, float]:
+    """Compiles and times the train step of `config` on synthetic data of `shape`.
+
+    Returns:
+      compile_s, gflop_per_step, step_s (median), cpu_s_per_step (median
+      process CPU time, all threads), steps_per_s, images_per_s.
+    """
+    if SYNTHETIC not in DATASETS:
+        DATASETS.register(SYNTHETIC)(lambda c: SyntheticData(shape))
+    config = ml_collections.ConfigDict(config.to_dict())
+    config.data.name = SYNTHETIC
+    exp = experiment.build(config)
+    state = exp.init_state()
+    batch = parallel.place_batch(
+        exp.dataset.local_batch(0, config.batch_size, config.d_steps_per_g_step, jax.process_index(), jax.process_count()),
+        exp.mesh,
+    )
+    rng = jax.random.key(config.seed)
+    start = time.perf_counter()
+    step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config), exp.mesh)
+    compiled = step.lower(state, batch, rng).compile()
+    compile_s = time.perf_counter() - start
+    state, _ = compiled(state, batch, rng)  # warm-up
+    jax.block_until_ready(state)
+    times, cpu_times = [], []
+    for _ in range(steps):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        state, _ = compiled(state, batch, rng)
+        jax.block_until_ready(state)
+        times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
+    step_s = float(np.median(times))
+    return {
+        "compile_s": compile_s,
+        "gflop_per_step": cost_gflops(compiled),
+        "step_s": step_s,
+        "cpu_s_per_step": float(np.median(cpu_times)),
+        "steps_per_s": 1.0 / step_s,
+        "images_per_s": config.batch_size / step_s,
+    }
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    config = _CONFIG.value
+    if _BATCH_SIZE.value:
+        config.batch_size = _BATCH_SIZE.value
+    shape = data_shape(config, _IMAGE_SHAPE.value)
+    impls = {net: resolve_impl(config.model[net].conv_impl) if "conv_impl" in config.model[net] else "n/a" for net in ("g", "d")}
+    print(
+        f"{config.model.generator}/{config.model.discriminator} on {shape}, batch {config.batch_size}, "
+        f"{config.d_steps_per_g_step} D step(s) per G step, conv_impl G={impls['g']} D={impls['d']}, "
+        f"{jax.device_count()} x {jax.devices()[0].device_kind} ({jax.default_backend()})"
+    )
+    try:
+        r = benchmark(config, shape, _STEPS.value)
+    except config_lib.ConfigError as e:
+        sys.exit(f"config error: {e}")
+    print(
+        f"compile {r['compile_s']:.1f} s | {r['gflop_per_step']:.1f} GFLOP/step | step {r['step_s'] * 1e3:.0f} ms "
+        f"(median of {_STEPS.value}; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
+        f"{r['images_per_s']:.1f} images/s"
+    )
+
+
+if __name__ == "__main__":
+    app.run(main)

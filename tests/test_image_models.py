@@ -1,0 +1,138 @@
+"""Image networks: registry names, output shapes and exact parameter counts."""
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jaxgan import models
+from jaxgan.parallel import DATA_AXIS
+
+# name: (image shape, latent dim of the source, G parameters, D parameters),
+# counted by hand from the source architecture (trainable parameters only).
+EXPECTED = {
+    # TensorFlow DCGAN tutorial (seed 000); its model.summary() reports these totals.
+    "dcgan28": (
+        (28, 28, 1),
+        100,
+        100 * 7 * 7 * 256  # Dense, no bias
+        + 2 * 7 * 7 * 256  # BN (scale, offset) on the dense output
+        + 5 * 5 * 256 * 128 + 2 * 128  # ConvT 5x5 s1, no bias; BN
+        + 5 * 5 * 128 * 64 + 2 * 64  # ConvT 5x5 s2, no bias; BN
+        + 5 * 5 * 64 * 1,  # ConvT 5x5 s2 to 1 channel, no bias
+        (5 * 5 * 1 * 64 + 64)  # Conv 5x5 s2
+        + (5 * 5 * 64 * 128 + 128)  # Conv 5x5 s2
+        + (7 * 7 * 128 + 1),  # Dense on the flattened 7x7x128
+    ),
+    # Seed 001's MLP GAN.
+    "mlp28": (
+        (28, 28, 1),
+        100,
+        (100 * 128 + 128) + 2 * 128  # Dense 128, BN
+        + (128 * 128 + 128) + 2 * 128  # Dense 128, BN
+        + (128 * 784 + 784),  # Dense 784
+        (784 * 128 + 128) + (128 + 1),  # Dense 128, Dense 1
+    ),
+    # SNGAN's standard CNN (Miyato et al. 2018, Table 3).
+    "dcgan32": (
+        (32, 32, 3),
+        128,
+        (128 * 4 * 4 * 512 + 4 * 4 * 512) + 2 * 4 * 4 * 512  # Dense, BN
+        + (4 * 4 * 512 * 256 + 256) + 2 * 256  # deconv 4x4 s2, BN
+        + (4 * 4 * 256 * 128 + 128) + 2 * 128
+        + (4 * 4 * 128 * 64 + 64) + 2 * 64
+        + (3 * 3 * 64 * 3 + 3),  # conv 3x3 to RGB
+        (3 * 3 * 3 * 64 + 64) + (4 * 4 * 64 * 64 + 64)
+        + (3 * 3 * 64 * 128 + 128) + (4 * 4 * 128 * 128 + 128)
+        + (3 * 3 * 128 * 256 + 256) + (4 * 4 * 256 * 256 + 256)
+        + (3 * 3 * 256 * 512 + 512)
+        + (4 * 4 * 512 + 1),  # dense on the flattened 4x4x512
+    ),
+}
+
+
+def _count(tree) -> int:
+    return sum(math.prod(leaf.shape) for leaf in jax.tree.leaves(tree))
+
+
+def _build(name, shape, **options):
+    return models.build_generator(name, options, shape), models.build_discriminator(name, options)
+
+
+def _variable_shapes(model, inputs):
+    return jax.eval_shape(functools.partial(model.init, train=False), jax.random.key(0), inputs)
+
+
+def _random_variables(model, inputs, seed=0):
+    """Variables of `model` drawn with numpy: no init program to compile."""
+    rng = np.random.default_rng(seed)
+    return jax.tree.map(lambda s: jnp.asarray(0.1 * rng.standard_normal(s.shape), s.dtype), _variable_shapes(model, inputs))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_shapes_and_parameter_counts_match_the_source(name):
+    shape, latent_dim, g_count, d_count = EXPECTED[name]
+    g, d = _build(name, shape)
+    z = jax.ShapeDtypeStruct((5, latent_dim), jnp.float32)
+    x = jax.ShapeDtypeStruct((5, *shape), jnp.float32)
+    g_vars, d_vars = _variable_shapes(g, z), _variable_shapes(d, x)
+    assert _count(g_vars["params"]) == g_count
+    assert _count(d_vars["params"]) == d_count
+    assert jax.eval_shape(lambda v, z: g.apply(v, z, train=False), g_vars, z).shape == (5, *shape)
+    assert jax.eval_shape(lambda v, x: d.apply(v, x, train=False), d_vars, x).shape == (5,)
+
+
+def _train_apply(model, variables, inputs, dropout_key):
+    """A training-mode forward pass, with the data axis bound for cross-device BatchNorm."""
+
+    def apply(inputs):
+        out, _ = model.apply(variables, inputs, train=True, mutable=["batch_stats"], rngs={"dropout": dropout_key})
+        return out
+
+    return jax.vmap(apply, axis_name=DATA_AXIS)(inputs[None])[0]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_training_forward_pass_is_finite_and_in_range(name):
+    shape, latent_dim, _, _ = EXPECTED[name]
+    options = {} if name.startswith("mlp") else {"width": 4}  # small and fast
+    g, d = _build(name, shape, **options)
+    z = jnp.asarray(np.random.default_rng(1).standard_normal((3, latent_dim)), jnp.float32)
+    g_vars = _random_variables(g, z)
+    d_vars = _random_variables(d, jax.ShapeDtypeStruct((3, *shape), jnp.float32))
+
+    @jax.jit
+    def run(key):
+        fake = _train_apply(g, g_vars, z, key)
+        return fake, _train_apply(d, d_vars, fake, key), _train_apply(d, d_vars, fake, jax.random.key(7))
+
+    fake, logits, logits_other_dropout = run(jax.random.key(2))
+    assert fake.shape == (3, *shape) and logits.shape == (3,)
+    assert np.all(np.abs(fake) <= 1.0) and np.all(np.isfinite(logits))
+    if name in ("dcgan28", "mlp28"):  # D has dropout, drawn from the step's key
+        assert not np.allclose(logits, logits_other_dropout)
+
+
+def test_conv_impl_changes_the_computation_not_the_function():
+    """The same parameters give the same samples whichever convolution runs."""
+    shape = (32, 32, 3)
+    subpixel, _ = _build("dcgan32", shape, width=4, conv_impl="subpixel")
+    xla, _ = _build("dcgan32", shape, width=4, conv_impl="xla")
+    z = jnp.asarray(np.random.default_rng(1).standard_normal((2, 128)), jnp.float32)
+    variables = _random_variables(subpixel, z)
+    np.testing.assert_allclose(
+        jax.jit(lambda v: subpixel.apply(v, z, train=False))(variables),
+        jax.jit(lambda v: xla.apply(v, z, train=False))(variables),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+
+
+def test_bad_options_fail_when_built():
+    with pytest.raises(ValueError, match="divisible by 8"):
+        models.build_generator("dcgan32", {}, (28, 28, 1))
+    with pytest.raises(ValueError, match="subpixel"):
+        models.build_discriminator("dcgan28", {"conv_impl": "fast"})
