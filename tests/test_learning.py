@@ -36,3 +36,11 @@ def test_ring8_experiment_meets_its_target(tmp_path):
 def test_grid25_experiment_runs_to_the_end(tmp_path):
     results = train.train_and_evaluate(experiment_config("grid25"), str(tmp_path))
     assert results["modes"] >= 15 and results["hq_percent"] >= 50.0, results
+
+
+@pytest.mark.parametrize("name", sorted(p[:-3] for p in os.listdir(os.path.join(REPO, "experiments")) if p.endswith(".py")))
+def test_every_experiment_config_is_valid(name):
+    from jaxgan.config import validate
+
+    for arg in (None, "smoke"):
+        validate(experiment_config(name, arg))
