@@ -55,22 +55,22 @@ def table(runs: dict[tuple[str, str], list[dict]]) -> str:
     order = list(RECIPES)
     recipes = sorted({k[0] for k in runs}, key=lambda r: (order.index(r) if r in order else len(order), r))
     lines = [
-        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds | steps (ring/grid) |",
+        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds (ring/grid) | steps (ring/grid) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for recipe in recipes:
-        cells, seeds, steps = [], set(), set()
+        cells, seeds, steps = [], [], []
         for dataset in ("ring8", "grid25"):
             rs = runs.get((recipe, dataset), [])
-            seeds |= {r["seed"] for r in rs}
-            steps |= {r["steps"] for r in rs}
+            seeds.append(str(len(rs)))
+            steps.append("/".join(sorted({str(r["steps"]) for r in rs})) or "-")
             cells += [
                 _stat([r["modes"] for r in rs], ".1f"),
                 _stat([r["hq_percent"] for r in rs], ".1f"),
                 _stat([r["reverse_kl"] for r in rs], ".2f"),
                 _stat([r["wall_s"] / 60 for r in rs], ".1f"),
             ]
-        lines.append(f"| {recipe} | " + " | ".join(cells) + f" | {len(seeds)} | {'/'.join(map(str, sorted(steps)))} |")
+        lines.append(f"| {recipe} | " + " | ".join(cells) + f" | {'/'.join(seeds)} | {'/'.join(steps)} |")
     lines += [
         "",
         "Published (their own setups; see ../shared/targets.md):",
