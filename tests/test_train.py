@@ -96,7 +96,7 @@ def test_eval_and_tensorboard_outputs(trained_workdir):
     "overrides, message",
     [
         ({"loss": "hinj"}, r"config.loss: Unknown loss 'hinj'. Choices: .*minimax, non_saturating"),
-        ({"model.generator": "resnet"}, r"Unknown generator 'resnet'. Choices: mlp"),
+        ({"model.generator": "resnet"}, r"Unknown generator 'resnet'. Choices: .*dcgan28.*mlp"),
         ({"data.name": "ring9"}, r"Unknown dataset 'ring9'. Choices: .*grid25, mnist, ring8"),
         ({"optimizer.d.name": "adamax"}, r"unknown optimizer 'adamax'. Choices: adam, adamw, rmsprop, sgd"),
         ({"model.g.widths": (8,)}, r"Unknown option\(s\) \['widths'\] for generator 'mlp'. Valid options: .*hidden"),
