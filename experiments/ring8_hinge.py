@@ -12,14 +12,10 @@ Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
   Seed 1: 8/8 modes, 98.28% HQ. See the table in experiments/README.md.
 """
 
-import importlib.util
-import pathlib
+from jaxgan.config import load_experiment
 
 
 def get_config(arg: str | None = None):
-    spec = importlib.util.spec_from_file_location("ring8", pathlib.Path(__file__).with_name("ring8.py"))
-    ring8 = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ring8)
-    c = ring8.get_config(arg)
+    c = load_experiment("ring8", arg)
     c.loss = "hinge"
     return c

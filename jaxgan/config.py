@@ -7,6 +7,9 @@ config fails at start with one message and never corrupts a checkpoint.
 
 from __future__ import annotations
 
+import importlib.util
+import pathlib
+
 import ml_collections
 
 from jaxgan import losses, optim
@@ -27,6 +30,21 @@ RESUMABLE_CHANGES = (
     "keep_checkpoints",
     "eval.",
 )
+
+
+EXPERIMENTS_DIR = pathlib.Path(__file__).resolve().parent.parent / "experiments"
+
+
+def load_experiment(name: str, arg: str | None = None) -> ml_collections.ConfigDict:
+    """`get_config(arg)` of `experiments/<name>.py`, so experiments can build on each other."""
+    path = EXPERIMENTS_DIR / f"{name}.py"
+    if not path.exists():
+        choices = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.py"))
+        raise ValueError(f"Unknown experiment {name!r}. Choices: {', '.join(choices)}.")
+    spec = importlib.util.spec_from_file_location(f"experiments.{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config(arg)
 
 
 class ConfigError(ValueError):

@@ -53,3 +53,12 @@ def test_unconditional_networks_refuse_labels():
     config.data.name, config.data.use_labels = "ring8", True
     with pytest.raises(ConfigError, match="dataset 'ring8' has no class labels"):
         experiment.build(config)
+
+
+def test_an_unprepared_dataset_says_how_to_prepare_it(tmp_path):
+    import pytest
+
+    from jaxgan.data import storage
+
+    with pytest.raises(storage.DatasetNotPreparedError, match=r"not prepared .*python -m jaxgan.data.prepare mnist"):
+        storage.open_source("mnist", "train", str(tmp_path))

@@ -1,20 +1,17 @@
 """Real training: the default suite trains a short ring8 GAN; `-m slow` runs the full experiments."""
 
-import importlib.util
 import os
 
 import pytest
 
 from jaxgan import train
+from jaxgan.config import load_experiment
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def experiment_config(name, arg=None):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "experiments", f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config(arg)
+    return load_experiment(name, arg)
 
 
 def test_short_ring8_run_learns_most_modes(tmp_path):

@@ -115,7 +115,9 @@ def open_source(name: str, split: str, data_dir: str | None = None) -> Sequence[
     data_dir = _default_data_dir(data_dir)
     try:
         return tfds.data_source(name, split=split, data_dir=data_dir, download=False)
-    except NotImplementedError:  # tfds's answer when no random-access files exist
+    # tfds's answers when no random-access files exist (NotImplementedError) or
+    # nothing is prepared at all (KeyError: "splits is empty").
+    except (NotImplementedError, KeyError):
         builder = tfds.builder(name, data_dir=data_dir)
         if builder.is_prepared():
             root = builder.data_dir_root

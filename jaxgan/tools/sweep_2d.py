@@ -12,7 +12,6 @@ Runs go seed-major, so a partial sweep still covers every recipe.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import time
@@ -22,8 +21,7 @@ from absl import app, flags, logging
 from etils import epath
 
 from jaxgan import train, writers
-
-REPO = epath.Path(__file__).parent.parent.parent
+from jaxgan.config import load_experiment
 
 # recipe name -> config changes on top of the experiment's config.
 RECIPES: dict[str, dict[str, Any]] = {
@@ -45,16 +43,8 @@ _RECIPES = flags.DEFINE_list("recipes", list(RECIPES), "Recipes to run.")
 _DATASETS = flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
 
 
-def experiment_config(name: str):
-    """`get_config()` of experiments/<name>.py."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "experiments" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
-
-
 def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
-    config = experiment_config(dataset)
+    config = load_experiment(dataset)
     config.seed, config.total_steps = seed, steps or config.total_steps
     config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
     for key, value in RECIPES[recipe].items():
