@@ -60,5 +60,5 @@ def test_an_unprepared_dataset_says_how_to_prepare_it(tmp_path):
 
     from jaxgan.data import storage
 
-    with pytest.raises(storage.DatasetNotPreparedError, match=r"not prepared .*python -m jaxgan.data.prepare mnist"):
+    with pytest.raises(storage.DatasetNotPreparedError, match=r"(?s)not prepared .*python -m jaxgan.data.prepare mnist"):
         storage.open_source("mnist", "train", str(tmp_path))
