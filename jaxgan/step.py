@@ -219,7 +219,11 @@ def make_train_step(
         d_keys, g_key = step_keys(rng, state.step, real.shape[0])
         num_d = real.shape[0]
         d_indices = state.step * num_d + jnp.arange(num_d)  # counts D updates, for lazy penalties
-        state, d_metrics = lax.scan(lambda s, xs: d_update(s, *xs), state, (real, real_y, d_keys, d_indices))
+        # Unrolled: XLA:CPU runs convolution weight gradients inside a rolled
+        # loop on a slow path (dcgan32: 0.45 -> 0.55 steps/s unrolled).
+        state, d_metrics = lax.scan(
+            lambda s, xs: d_update(s, *xs), state, (real, real_y, d_keys, d_indices), unroll=True
+        )
         state, g_metrics = g_update(state, real[-1], None if real_y is None else real_y[-1], g_key)
         state = update_ema(state).replace(step=state.step + 1)
         metrics = {k: jnp.mean(v) for k, v in d_metrics.items()} | g_metrics
