@@ -79,6 +79,18 @@ def apply_model(
     return model.apply(variables, x, train=train, **kwargs), collections
 
 
+def split_d_output(out: jax.Array | tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array | None]:
+    """D's output as (logits, class logits or None): ACGAN discriminators return both."""
+    return out if isinstance(out, tuple) else (out, None)
+
+
+def class_loss(class_logits: jax.Array | None, labels: jax.Array | None) -> jax.Array:
+    """ACGAN's auxiliary cross-entropy (0 when D has no classifier)."""
+    if class_logits is None:
+        return jnp.zeros((), jnp.float32)
+    return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(class_logits, labels))
+
+
 def sample_labels(key: jax.Array, batch_size: int, num_classes: int) -> jax.Array | None:
     """Uniform class labels for fakes, or None in unconditional runs."""
     return jax.random.randint(key, (batch_size,), 0, num_classes) if num_classes else None
@@ -115,6 +127,7 @@ def make_train_step(
     ema = config.ema
     penalty_configs = config.penalties.to_dict()
     policy = config.augment.policy
+    d_model_is_acgan = bool(num_classes) and getattr(d_model, "conditioning", "") == "acgan"
 
     def augment_pair(key: jax.Array, real: jax.Array, fake: jax.Array) -> tuple[jax.Array, jax.Array]:
         """DiffAugment both of D's inputs (identity when no policy is set)."""
@@ -134,32 +147,36 @@ def make_train_step(
 
         def objective(d_params):
             real_key, fake_key, penalty_drop_key = jax.random.split(drop_key, 3)
-            real_logits, coll = apply_model(d_model, d_params, state.d_state, real_in, True, real_key, real_y)
-            fake_logits, coll = apply_model(d_model, d_params, coll, fake_in, True, fake_key, fake_y)
+            real_out, coll = apply_model(d_model, d_params, state.d_state, real_in, True, real_key, real_y)
+            fake_out, coll = apply_model(d_model, d_params, coll, fake_in, True, fake_key, fake_y)
+            (real_logits, real_classes), (fake_logits, fake_classes) = split_d_output(real_out), split_d_output(fake_out)
             loss = loss_fn(real_logits, fake_logits).d
+            d_class_loss = class_loss(real_classes, real_y) + class_loss(fake_classes, fake_y)
+
+            def logits_only(p, x, labels):
+                return split_d_output(apply_model(d_model, p, coll, x, True, penalty_drop_key, labels)[0])[0]
+
             inputs = penalties.PenaltyInputs(
-                d_fn=lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key, real_y)[0],
+                d_fn=lambda p, x: logits_only(p, x, real_y),
                 d_params=d_params,
                 real=real_in,
                 fake=fake_in,
                 real_logits=real_logits,
                 fake_logits=fake_logits,
                 key=pen_key,
-                d_fake_fn=None if fake_y is None else (
-                    lambda p, x: apply_model(d_model, p, coll, x, True, penalty_drop_key, fake_y)[0]
-                ),
+                d_fake_fn=None if fake_y is None else (lambda p, x: logits_only(p, x, fake_y)),
             )
-            total, values, penalty_state = loss, {}, {}
+            total, values, penalty_state = loss + d_class_loss, {}, {}
             for i, (name, options) in enumerate(penalty_configs.items()):
                 term, values[name], penalty_state[name] = penalties.apply_penalty(
                     name, options, inputs._replace(key=jax.random.fold_in(pen_key, i)),
                     state.penalty_state[name], d_update_index,
                 )
                 total = total + term
-            return total, (coll, real_logits, fake_logits, loss, values, penalty_state)
+            return total, (coll, real_logits, fake_logits, loss, d_class_loss, values, penalty_state)
 
         (total, aux), grads = jax.value_and_grad(objective, has_aux=True)(state.d_params)
-        d_state, real_logits, fake_logits, loss, penalty_values, penalty_state = aux
+        d_state, real_logits, fake_logits, loss, d_class_loss, penalty_values, penalty_state = aux
         grads = lax.pmean(grads, DATA_AXIS)
         updates, d_opt_state = state.d_tx.update(grads, state.d_opt_state, state.d_params)
         state = state.replace(
@@ -176,6 +193,7 @@ def make_train_step(
             "d_fake_logit": jnp.mean(fake_logits),
             "d_grad_norm": optax.global_norm(grads),
             "d_update_norm": optax.global_norm(updates),
+            **({"d_class_loss": d_class_loss} if d_model_is_acgan else {}),
             **{f"penalty_{name}": value for name, value in penalty_values.items()},
         }
 
@@ -190,12 +208,14 @@ def make_train_step(
             fake, g_state = apply_model(g_model, g_params, state.g_state, z, True, labels=fake_y)
             real_in, fake_in = augment_pair(aug_key, real, fake)
             # Relativistic losses compare with D(real); it carries no gradient here.
-            real_logits, _ = apply_model(d_model, state.d_params, state.d_state, real_in, True, real_key, real_y)
-            real_logits = lax.stop_gradient(real_logits)
-            fake_logits, _ = apply_model(d_model, state.d_params, state.d_state, fake_in, True, fake_key, fake_y)
-            return loss_fn(real_logits, fake_logits).g, g_state
+            real_out, _ = apply_model(d_model, state.d_params, state.d_state, real_in, True, real_key, real_y)
+            real_logits = lax.stop_gradient(split_d_output(real_out)[0])
+            fake_out, _ = apply_model(d_model, state.d_params, state.d_state, fake_in, True, fake_key, fake_y)
+            fake_logits, fake_classes = split_d_output(fake_out)
+            g_class_loss = class_loss(fake_classes, fake_y)
+            return loss_fn(real_logits, fake_logits).g + g_class_loss, (g_state, g_class_loss)
 
-        (loss, g_state), grads = jax.value_and_grad(objective, has_aux=True)(state.g_params)
+        (loss, (g_state, g_class_loss)), grads = jax.value_and_grad(objective, has_aux=True)(state.g_params)
         grads = lax.pmean(grads, DATA_AXIS)
         updates, g_opt_state = state.g_tx.update(grads, state.g_opt_state, state.g_params)
         state = state.replace(
@@ -203,6 +223,7 @@ def make_train_step(
         )
         return state, {
             "g_loss": loss,
+            **({"g_class_loss": g_class_loss} if d_model_is_acgan else {}),
             "g_grad_norm": optax.global_norm(grads),
             "g_update_norm": optax.global_norm(updates),
         }

@@ -53,3 +53,62 @@ def maybe_spectral_norm(layer: nn.Module, enabled: bool, train: bool):
         return layer
     sn = nn.SpectralNorm(layer, n_steps=1, collection_name=SPECTRAL_COLLECTION)
     return lambda x: sn(x, update_stats=train)
+
+
+class ConditionalBatchNorm(nn.Module):
+    """BatchNorm with a scale and offset per class (de Vries et al. 2017; SNGAN's conditional G).
+
+    Normalizes with global batch statistics like `batch_norm`, then applies
+    `gamma[label] * x + beta[label]`; gammas start at 1, betas at 0, so at
+    initialization it equals an unconditional BatchNorm.
+    """
+
+    num_classes: int
+
+    @nn.compact
+    def __call__(self, x: jax.Array, labels: jax.Array, train: bool) -> jax.Array:
+        x = nn.BatchNorm(use_running_average=not train, momentum=0.9, epsilon=1e-5, axis_name=DATA_AXIS,
+                         use_scale=False, use_bias=False)(x)
+        features = x.shape[-1]
+        gamma = nn.Embed(self.num_classes, features, embedding_init=nn.initializers.ones, name="scale")(labels)
+        beta = nn.Embed(self.num_classes, features, embedding_init=nn.initializers.zeros, name="offset")(labels)
+        expand = (slice(None),) + (None,) * (x.ndim - 2) + (slice(None),)
+        return x * gamma[expand] + beta[expand]
+
+
+def norm_fn(train: bool, num_classes: int, labels: jax.Array | None) -> Callable[[jax.Array], jax.Array]:
+    """G's normalization: `batch_norm`, or class-conditional BatchNorm in conditional runs.
+
+    Call inside a compact module; each call of the returned function makes a new layer.
+    """
+    if num_classes:
+        return lambda x: ConditionalBatchNorm(num_classes)(x, labels, train)
+    return lambda x: batch_norm(train)(x)
+
+
+CONDITIONINGS = ("projection", "acgan")
+
+
+def check_conditioning(conditioning: str) -> None:
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"Unknown conditioning {conditioning!r}. Choices: {', '.join(CONDITIONINGS)}.")
+
+
+def conditional_output(
+    logit: jax.Array, features: jax.Array, labels: jax.Array | None, num_classes: int, conditioning: str
+) -> jax.Array | tuple[jax.Array, jax.Array]:
+    """D's output from its unconditional `logit` and penultimate `features` `[B, F]`.
+
+    - unconditional (`num_classes == 0`): the logit.
+    - "projection" (Miyato & Koyama 2018): logit + <embed(label), features>.
+    - "acgan" (Odena et al. 2017): `(logit, class_logits)`, an auxiliary
+      classifier on the same features; the step adds its cross-entropy to
+      both networks' losses. D does not see the label.
+
+    Call inside a compact module.
+    """
+    if not num_classes:
+        return logit
+    if conditioning == "acgan":
+        return logit, nn.Dense(num_classes, name="aux_classifier")(features)
+    return logit + jnp.sum(nn.Embed(num_classes, features.shape[-1], name="projection")(labels) * features, axis=-1)

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxgan.models import DISCRIMINATORS, GENERATORS
-from jaxgan.models.layers import activation, batch_norm, maybe_spectral_norm
+from jaxgan.models.layers import activation, batch_norm, check_conditioning, conditional_output, maybe_spectral_norm
 
 
 @GENERATORS.register("mlp")
@@ -68,8 +68,10 @@ class MLPDiscriminator(nn.Module):
         (PacGAN's D: 3 maxout layers of 200 units, 5 pieces).
       batch_norm: BatchNorm after each hidden layer.
       spectral_norm: spectrally normalize every Dense layer (Miyato et al. 2018).
-      num_classes: > 0 makes D a projection discriminator (Miyato & Koyama
-        2018): logit += <embed(label), features>.
+      num_classes: > 0 makes D conditional, as `conditioning` says.
+      conditioning: "projection" (Miyato & Koyama 2018: logit +=
+        <embed(label), features>) or "acgan" (an auxiliary classifier, Odena
+        et al. 2017); see `layers.conditional_output`.
       dropout: dropout rate after each hidden layer (0 = none).
     """
 
@@ -79,14 +81,16 @@ class MLPDiscriminator(nn.Module):
     batch_norm: bool = False
     spectral_norm: bool = False
     num_classes: int = 0
+    conditioning: str = "projection"
     dropout: float = 0.0
 
     def __post_init__(self):
         activation(self.activation)  # a bad name fails when the model is built
+        check_conditioning(self.conditioning)
         super().__post_init__()
 
     @nn.compact
-    def __call__(self, x: jax.Array, train: bool, labels: jax.Array | None = None) -> jax.Array:
+    def __call__(self, x: jax.Array, train: bool, labels: jax.Array | None = None) -> jax.Array | tuple[jax.Array, jax.Array]:
         act = activation(self.activation)
         dense = lambda width: maybe_spectral_norm(nn.Dense(width), self.spectral_norm, train)  # noqa: E731
         x = x.reshape(x.shape[0], -1)
@@ -99,10 +103,7 @@ class MLPDiscriminator(nn.Module):
                 x = batch_norm(train)(x)
             if self.dropout:
                 x = nn.Dropout(self.dropout, deterministic=not train)(x)
-        logit = dense(1)(x)[:, 0]
-        if self.num_classes:
-            logit = logit + jnp.sum(nn.Embed(self.num_classes, x.shape[-1])(labels) * x, axis=-1)
-        return logit
+        return conditional_output(dense(1)(x)[:, 0], x, labels, self.num_classes, self.conditioning)
 
 
 @GENERATORS.register("mlp28")
