@@ -78,6 +78,21 @@ def test_intermediate_shapes_follow_torchvision():
         assert inter[name]["__call__"][0].shape == (1, *shape), name
 
 
+def _pool_counts(module, x_shape):
+    x = jax.ShapeDtypeStruct(x_shape, jnp.float32)
+    variables = jax.eval_shape(module.init, jax.random.key(0), x)
+    text = str(jax.make_jaxpr(module.apply)(variables, x))
+    return text.count("reduce_window_max"), text.count("reduce_window_sum")
+
+
+def test_pool_types_follow_the_fid_graph():
+    # Max pools: maxpool1, maxpool2, Mixed_6a, Mixed_7a and Mixed_7c's pool branch (FIDInceptionE_2).
+    # Average pools, 2 sums each with count_include_pad=False: Mixed_5b-5d, 6b-6e, 7b.
+    assert _pool_counts(inception.FIDInceptionV3(), (1, 299, 299, 3)) == (5, 2 * 8)
+    assert _pool_counts(inception.InceptionE(max_pool=True), (1, 8, 8, 16)) == (1, 0)
+    assert _pool_counts(inception.InceptionE(max_pool=False), (1, 8, 8, 16)) == (0, 2)
+
+
 def test_save_load_round_trip_is_exact(weights):
     variables, path = weights
     with np.load(path) as data:
@@ -174,3 +189,57 @@ def test_extractor_runs_on_tiny_images(weights):
     direct = jax.jit(inception.features_and_probs)(variables, np.repeat(grey, 3, axis=-1))
     np.testing.assert_allclose(out["features"], direct["features"], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(out["probs"], direct["probs"], rtol=1e-4, atol=1e-7)
+
+
+# --- conversion from pytorch-fid's .pth -------------------------------------------------------
+
+
+def test_converter_reads_a_state_dict_and_writes_a_loadable_npz(weights, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from jaxgan.evaluation import convert_inception
+
+    variables, path = weights
+    with np.load(path) as data:
+        state_dict = {k: data[k].astype(np.float64) for k in data.files}
+    state_dict["Conv2d_1a_3x3.bn.num_batches_tracked"] = np.array(0)
+    loaded_from = []
+
+    def fake_load(f, map_location, weights_only):
+        loaded_from.append(f)
+        return state_dict
+
+    # A stand-in torch: the conversion logic runs without installing PyTorch here.
+    monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace(load=fake_load))
+    pth = tmp_path / "pt_inception.pth"
+    pth.write_bytes(b"stand-in")
+    out = tmp_path / "converted.npz"
+    checksum = convert_inception.convert(str(pth), str(out))
+    assert loaded_from == [str(pth)]
+    assert checksum == file_checksum(out)
+    with np.load(out) as data:
+        assert "Conv2d_1a_3x3.bn.num_batches_tracked" not in data.files
+        assert all(data[k].dtype == np.float32 for k in data.files)
+    jax.tree.map(np.testing.assert_array_equal, inception.load_params(out), variables)
+
+
+def test_converter_rejects_a_wrong_state_dict():
+    from jaxgan.evaluation import convert_inception
+
+    with pytest.raises(ValueError, match=r"missing keys \(472\)"):
+        convert_inception.state_dict_to_arrays({"conv.weight": np.zeros((3, 3))})
+
+
+def test_converter_without_torch_or_input_says_what_to_do(monkeypatch, tmp_path):
+    import sys
+
+    from jaxgan.evaluation import convert_inception
+
+    pth = tmp_path / "pt_inception.pth"
+    with pytest.raises(FileNotFoundError, match="releases/download/fid_weights"):
+        convert_inception.convert(str(pth), str(tmp_path / "out.npz"))
+    pth.write_bytes(b"stand-in")
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
+    with pytest.raises(ImportError, match="pip install torch"):
+        convert_inception.convert(str(pth), str(tmp_path / "out.npz"))
