@@ -120,6 +120,10 @@ def test_load_names_missing_and_unexpected_keys(weights, tmp_path):
     assert "unexpected keys (1): AuxLogits.fc.weight" in message
     assert "Mixed_5b.branch1x1.conv.weight (64, 192, 3, 3) (expected (64, 192, 1, 1))" in message
     assert "num_batches_tracked" not in message
+    pth = tmp_path / "pt_inception.pth"
+    pth.write_bytes(b"not a zip archive")
+    with pytest.raises(ValueError, match="not a readable .npz.*convert_inception"):
+        inception.load_params(pth)
 
 
 def _torch_bilinear_1d(n_in, n_out):
@@ -168,6 +172,7 @@ def test_extractor_unavailable_without_weights(tmp_path):
             build_extractor("inception_fid", config)
         assert "eval.inception_weights" in str(info.value)
         assert inception.CONVERT_COMMAND in str(info.value)
+        assert inception.FID_WEIGHTS_URL in str(info.value)
     with pytest.raises(ExtractorUnavailable, match="not set"):
         build_extractor("inception_fid", ml_collections.ConfigDict())
 

@@ -27,8 +27,6 @@ from jaxgan.evaluation.extractors import file_checksum
 _PYTORCH_FID = flags.DEFINE_string("pytorch_fid", "", "pytorch-fid's pt_inception-2015-12-05-6726825d.pth.")
 _OUTPUT = flags.DEFINE_string("output", "inception_fid.npz", "Where to write the .npz.")
 
-FID_WEIGHTS_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
-                   "pt_inception-2015-12-05-6726825d.pth")
 TORCH_MISSING = (
     "Reading the pytorch-fid weights needs PyTorch, once, for this conversion only: "
     "pip install torch --index-url https://download.pytorch.org/whl/cpu"
@@ -55,7 +53,8 @@ def convert(pytorch_fid_path: str, output: str) -> str:
       ValueError: the file is not the FID Inception's state dict.
     """
     if not epath.Path(pytorch_fid_path).exists():
-        raise FileNotFoundError(f"{pytorch_fid_path} does not exist; download it once from {FID_WEIGHTS_URL}")
+        raise FileNotFoundError(
+            f"{pytorch_fid_path} does not exist; download it once from {inception.FID_WEIGHTS_URL}")
     try:
         import torch  # Lazy: only this one-time conversion needs it.
     except ImportError as e:

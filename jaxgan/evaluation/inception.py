@@ -20,6 +20,7 @@ state-dict names and layouts (see `convert_inception`). Registered as the
 from __future__ import annotations
 
 import functools
+import zipfile
 from typing import Any
 
 import flax.linen as nn
@@ -41,6 +42,8 @@ INPUT_SIZE = 299
 FEATURE_DIM = 2048
 NUM_CLASSES = 1008
 LABEL = "Inception-v3 FID (2015-12-05, pool3 2048-d)"
+FID_WEIGHTS_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
+                   "pt_inception-2015-12-05-6726825d.pth")
 CONVERT_COMMAND = (
     "python -m jaxgan.evaluation.convert_inception "
     "--pytorch_fid pt_inception-2015-12-05-6726825d.pth --output inception_fid.npz"
@@ -214,7 +217,11 @@ def preprocess(images: jax.Array) -> jax.Array:
 
 
 def features_and_probs(variables: Any, images: jax.Array) -> dict[str, jax.Array]:
-    """Images `[N, H, W, C]` in [-1, 1] -> {"features": pool3 `[N, 2048]`, "probs": softmax(logits) `[N, 1008]`}."""
+    """Images `[N, H, W, C]` in [-1, 1] -> {"features": `[N, 2048]`, "probs": `[N, 1008]`}.
+
+    Features are pool3; probs the softmax of the fc logits. Pure, so it can be
+    jitted and mapped over devices (`sharded_map`).
+    """
     pool3, logits = FIDInceptionV3().apply(variables, preprocess(images))
     return {"features": pool3, "probs": jax.nn.softmax(logits, axis=-1)}
 
@@ -293,8 +300,12 @@ def load_params(path: str | epath.Path) -> dict[str, Any]:
     Every key and shape is checked first (`check_state_dict`); arrays become
     float32 in Flax layouts (conv OIHW -> HWIO, fc [out, in] -> [in, out]).
     """
-    with epath.Path(path).open("rb") as f, np.load(f) as data:
-        arrays = {k: data[k] for k in data.files}
+    try:
+        with epath.Path(path).open("rb") as f, np.load(f) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as e:  # e.g. the .pth given without converting
+        raise ValueError(f"Inception weights file {path} is not a readable .npz ({e}). "
+                         f"Convert pytorch-fid's weights with: {CONVERT_COMMAND}") from e
     check_state_dict(arrays, f"Inception weights file {path}")
     flat = {p: np.asarray(_from_torch_layout(p[-1], arrays[_torch_key(p)]), np.float32)
             for p in variable_shapes()}
@@ -323,8 +334,8 @@ def build_inception_fid(eval_config: Any) -> Extractor:
         where = f"{path!r} does not exist" if path else "it is not set"
         raise ExtractorUnavailable(
             f"Inception FID weights are missing: eval.inception_weights names the converted "
-            f"pytorch-fid weights (.npz), and {where}. Convert them once with: {CONVERT_COMMAND}, "
-            f"then set eval.inception_weights to the .npz path."
+            f"pytorch-fid weights (.npz), and {where}. Download {FID_WEIGHTS_URL} and convert it "
+            f"once with: {CONVERT_COMMAND}, then set eval.inception_weights to the .npz path."
         )
     variables = load_params(path)
     return Extractor(
