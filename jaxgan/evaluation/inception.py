@@ -1,0 +1,348 @@
+"""The FID Inception-v3 (TF graph 2015-12-05, as used by TTUR and pytorch-fid) in Flax linen.
+
+The architecture is pytorch-fid's `fid_inception_v3`: torchvision's
+Inception3 with 1008 classes, no aux head, and the FID patches, which
+reproduce the TF graph:
+
+- the pool branches of Mixed_5b-5d, 6b-6e and 7b average without counting
+  padding (`count_include_pad=False`, TF's average pool);
+- Mixed_7c's pool branch is a 3x3 max pool (a quirk of that graph);
+- BatchNorm eps is 0.001, convolutions have no bias.
+
+Features are the 2048-d global average pool ("pool3"); class probabilities
+are the softmax of the 1008 fc logits (for the Inception Score).
+
+Weights come only from a file the user supplies: an `.npz` with pytorch-fid's
+state-dict names and layouts (see `convert_inception`). Registered as the
+`inception_fid` extractor.
+"""
+
+from __future__ import annotations
+
+import functools
+import zipfile
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+from etils import epath
+from flax import traverse_util
+
+from jaxgan.evaluation.extractors import (
+    EXTRACTORS,
+    Extractor,
+    ExtractorUnavailable,
+    file_checksum,
+    sharded_map,
+)
+
+INPUT_SIZE = 299
+FEATURE_DIM = 2048
+NUM_CLASSES = 1008
+LABEL = "Inception-v3 FID (2015-12-05, pool3 2048-d)"
+FID_WEIGHTS_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
+                   "pt_inception-2015-12-05-6726825d.pth")
+CONVERT_COMMAND = (
+    "python -m jaxgan.evaluation.convert_inception "
+    "--pytorch_fid pt_inception-2015-12-05-6726825d.pth --output inception_fid.npz"
+)
+# Images per device call: 299x299 activations of a larger batch need several GB on CPU.
+BATCH_SIZE = 64
+# Full float32 convolutions everywhere: GPUs would otherwise use TF32, shifting
+# features enough to make FIDs incomparable with the reference implementations.
+_PRECISION = jax.lax.Precision.HIGHEST
+
+
+class BasicConv(nn.Module):
+    """Conv (no bias) -> BatchNorm(eps=1e-3, running statistics) -> ReLU; torchvision's BasicConv2d."""
+
+    features: int
+    kernel: tuple[int, int]
+    strides: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        ph, pw = self.padding
+        x = nn.Conv(self.features, self.kernel, self.strides, padding=((ph, ph), (pw, pw)),
+                    use_bias=False, precision=_PRECISION, name="conv")(x)
+        x = nn.BatchNorm(use_running_average=True, epsilon=1e-3, name="bn")(x)
+        return nn.relu(x)
+
+
+def _avg_pool_3x3(x: jax.Array) -> jax.Array:
+    # count_include_pad=False: TF's average pool ignores the padding at the borders.
+    return nn.avg_pool(x, (3, 3), (1, 1), ((1, 1), (1, 1)), count_include_pad=False)
+
+
+def _max_pool_3x3_s2(x: jax.Array) -> jax.Array:
+    return nn.max_pool(x, (3, 3), (2, 2))
+
+
+class InceptionA(nn.Module):
+    """Mixed_5b-5d (FIDInceptionA): 35x35 block."""
+
+    pool_features: int
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        b1 = BasicConv(64, (1, 1), name="branch1x1")(x)
+        b5 = BasicConv(48, (1, 1), name="branch5x5_1")(x)
+        b5 = BasicConv(64, (5, 5), padding=(2, 2), name="branch5x5_2")(b5)
+        b3 = BasicConv(64, (1, 1), name="branch3x3dbl_1")(x)
+        b3 = BasicConv(96, (3, 3), padding=(1, 1), name="branch3x3dbl_2")(b3)
+        b3 = BasicConv(96, (3, 3), padding=(1, 1), name="branch3x3dbl_3")(b3)
+        bp = BasicConv(self.pool_features, (1, 1), name="branch_pool")(_avg_pool_3x3(x))
+        return jnp.concatenate([b1, b5, b3, bp], axis=-1)
+
+
+class InceptionB(nn.Module):
+    """Mixed_6a: 35x35 -> 17x17 reduction."""
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        b3 = BasicConv(384, (3, 3), strides=(2, 2), name="branch3x3")(x)
+        bd = BasicConv(64, (1, 1), name="branch3x3dbl_1")(x)
+        bd = BasicConv(96, (3, 3), padding=(1, 1), name="branch3x3dbl_2")(bd)
+        bd = BasicConv(96, (3, 3), strides=(2, 2), name="branch3x3dbl_3")(bd)
+        return jnp.concatenate([b3, bd, _max_pool_3x3_s2(x)], axis=-1)
+
+
+class InceptionC(nn.Module):
+    """Mixed_6b-6e (FIDInceptionC): 17x17 block with factorised 7x7 convolutions."""
+
+    channels_7x7: int
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        c7 = self.channels_7x7
+        b1 = BasicConv(192, (1, 1), name="branch1x1")(x)
+        b7 = BasicConv(c7, (1, 1), name="branch7x7_1")(x)
+        b7 = BasicConv(c7, (1, 7), padding=(0, 3), name="branch7x7_2")(b7)
+        b7 = BasicConv(192, (7, 1), padding=(3, 0), name="branch7x7_3")(b7)
+        bd = BasicConv(c7, (1, 1), name="branch7x7dbl_1")(x)
+        bd = BasicConv(c7, (7, 1), padding=(3, 0), name="branch7x7dbl_2")(bd)
+        bd = BasicConv(c7, (1, 7), padding=(0, 3), name="branch7x7dbl_3")(bd)
+        bd = BasicConv(c7, (7, 1), padding=(3, 0), name="branch7x7dbl_4")(bd)
+        bd = BasicConv(192, (1, 7), padding=(0, 3), name="branch7x7dbl_5")(bd)
+        bp = BasicConv(192, (1, 1), name="branch_pool")(_avg_pool_3x3(x))
+        return jnp.concatenate([b1, b7, bd, bp], axis=-1)
+
+
+class InceptionD(nn.Module):
+    """Mixed_7a: 17x17 -> 8x8 reduction."""
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        b3 = BasicConv(192, (1, 1), name="branch3x3_1")(x)
+        b3 = BasicConv(320, (3, 3), strides=(2, 2), name="branch3x3_2")(b3)
+        b7 = BasicConv(192, (1, 1), name="branch7x7x3_1")(x)
+        b7 = BasicConv(192, (1, 7), padding=(0, 3), name="branch7x7x3_2")(b7)
+        b7 = BasicConv(192, (7, 1), padding=(3, 0), name="branch7x7x3_3")(b7)
+        b7 = BasicConv(192, (3, 3), strides=(2, 2), name="branch7x7x3_4")(b7)
+        return jnp.concatenate([b3, b7, _max_pool_3x3_s2(x)], axis=-1)
+
+
+class InceptionE(nn.Module):
+    """Mixed_7b (FIDInceptionE_1, average pool) and Mixed_7c (FIDInceptionE_2, max pool)."""
+
+    max_pool: bool = False
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        b1 = BasicConv(320, (1, 1), name="branch1x1")(x)
+        b3 = BasicConv(384, (1, 1), name="branch3x3_1")(x)
+        b3 = jnp.concatenate([BasicConv(384, (1, 3), padding=(0, 1), name="branch3x3_2a")(b3),
+                              BasicConv(384, (3, 1), padding=(1, 0), name="branch3x3_2b")(b3)], axis=-1)
+        bd = BasicConv(448, (1, 1), name="branch3x3dbl_1")(x)
+        bd = BasicConv(384, (3, 3), padding=(1, 1), name="branch3x3dbl_2")(bd)
+        bd = jnp.concatenate([BasicConv(384, (1, 3), padding=(0, 1), name="branch3x3dbl_3a")(bd),
+                              BasicConv(384, (3, 1), padding=(1, 0), name="branch3x3dbl_3b")(bd)], axis=-1)
+        if self.max_pool:  # the FID graph's Mixed_7c max-pools here (padding counts as -inf)
+            pooled = nn.max_pool(x, (3, 3), (1, 1), ((1, 1), (1, 1)))
+        else:
+            pooled = _avg_pool_3x3(x)
+        bp = BasicConv(192, (1, 1), name="branch_pool")(pooled)
+        return jnp.concatenate([b1, b3, bd, bp], axis=-1)
+
+
+class FIDInceptionV3(nn.Module):
+    """The FID Inception-v3: `[N, 299, 299, 3]` in [-1, 1] -> (pool3 `[N, 2048]`, logits `[N, 1008]`).
+
+    Submodule names are pytorch-fid's, so parameter paths map one-to-one to
+    its state-dict keys.
+    """
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+        x = BasicConv(32, (3, 3), strides=(2, 2), name="Conv2d_1a_3x3")(x)
+        x = BasicConv(32, (3, 3), name="Conv2d_2a_3x3")(x)
+        x = BasicConv(64, (3, 3), padding=(1, 1), name="Conv2d_2b_3x3")(x)
+        x = _max_pool_3x3_s2(x)
+        x = BasicConv(80, (1, 1), name="Conv2d_3b_1x1")(x)
+        x = BasicConv(192, (3, 3), name="Conv2d_4a_3x3")(x)
+        x = _max_pool_3x3_s2(x)
+        x = InceptionA(32, name="Mixed_5b")(x)
+        x = InceptionA(64, name="Mixed_5c")(x)
+        x = InceptionA(64, name="Mixed_5d")(x)
+        x = InceptionB(name="Mixed_6a")(x)
+        for name, c7 in (("Mixed_6b", 128), ("Mixed_6c", 160), ("Mixed_6d", 160), ("Mixed_6e", 192)):
+            x = InceptionC(c7, name=name)(x)
+        x = InceptionD(name="Mixed_7a")(x)
+        x = InceptionE(max_pool=False, name="Mixed_7b")(x)
+        x = InceptionE(max_pool=True, name="Mixed_7c")(x)
+        pool3 = x.mean(axis=(1, 2))
+        logits = nn.Dense(NUM_CLASSES, precision=_PRECISION, name="fc")(pool3)
+        return pool3, logits
+
+
+def preprocess(images: jax.Array) -> jax.Array:
+    """Images `[N, H, W, C]` in [-1, 1], C in {1, 3} -> `[N, 299, 299, 3]` float32.
+
+    Grey images are repeated to 3 channels. The resize is bilinear with half-pixel
+    centres and no antialiasing: torch's `F.interpolate(mode="bilinear",
+    align_corners=False)`, which pytorch-fid uses. (Resizing before or after
+    pytorch-fid's [0, 1] -> [-1, 1] map gives the same result: it is affine.)
+    """
+    x = jnp.asarray(images, jnp.float32)
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise ValueError(f"Expected images [N, H, W, 1 or 3]; got shape {x.shape}.")
+    if x.shape[-1] == 1:
+        x = jnp.repeat(x, 3, axis=-1)
+    if x.shape[1:3] != (INPUT_SIZE, INPUT_SIZE):
+        x = jax.image.resize(x, (x.shape[0], INPUT_SIZE, INPUT_SIZE, 3), "bilinear", antialias=False)
+    return x
+
+
+def features_and_probs(variables: Any, images: jax.Array) -> dict[str, jax.Array]:
+    """Images `[N, H, W, C]` in [-1, 1] -> {"features": `[N, 2048]`, "probs": `[N, 1008]`}.
+
+    Features are pool3; probs the softmax of the fc logits. Pure, so it can be
+    jitted and mapped over devices (`sharded_map`).
+    """
+    pool3, logits = FIDInceptionV3().apply(variables, preprocess(images))
+    return {"features": pool3, "probs": jax.nn.softmax(logits, axis=-1)}
+
+
+# --- weights: pytorch-fid state-dict names and layouts <-> the Flax variable tree --------------
+
+# (collection, Flax leaf name) -> pytorch-fid leaf name.
+_TORCH_LEAF = {
+    ("params", "kernel"): "weight",
+    ("params", "scale"): "weight",
+    ("params", "bias"): "bias",
+    ("batch_stats", "mean"): "running_mean",
+    ("batch_stats", "var"): "running_var",
+}
+# Counters torch keeps in BatchNorm state dicts; not weights, so ignored when loading.
+_IGNORED_SUFFIX = ".num_batches_tracked"
+
+
+def _torch_key(path: tuple[str, ...]) -> str:
+    collection, *modules, leaf = path
+    return ".".join([*modules, _TORCH_LEAF[(collection, leaf)]])
+
+
+def _to_torch_layout(leaf: str, array: np.ndarray) -> np.ndarray:
+    if leaf == "kernel" and array.ndim == 4:
+        return array.transpose(3, 2, 0, 1)  # HWIO -> OIHW
+    if leaf == "kernel" and array.ndim == 2:
+        return array.T  # [in, out] -> Linear's [out, in]
+    return array
+
+
+def _from_torch_layout(leaf: str, array: np.ndarray) -> np.ndarray:
+    if leaf == "kernel" and array.ndim == 4:
+        return array.transpose(2, 3, 1, 0)  # OIHW -> HWIO
+    if leaf == "kernel" and array.ndim == 2:
+        return array.T
+    return array
+
+
+@functools.cache
+def variable_shapes() -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Flat Flax variable paths `(collection, *modules, leaf)` -> shapes, traced without computing."""
+    shapes = jax.eval_shape(FIDInceptionV3().init, jax.random.key(0),
+                            jax.ShapeDtypeStruct((1, INPUT_SIZE, INPUT_SIZE, 3), jnp.float32))
+    return {path: tuple(leaf.shape) for path, leaf in traverse_util.flatten_dict(shapes).items()}
+
+
+def torch_state_dict_shapes() -> dict[str, tuple[int, ...]]:
+    """pytorch-fid state-dict key -> shape (torch layout) for every weight the network needs."""
+    shapes = {}
+    for path, shape in variable_shapes().items():
+        dummy = np.empty(shape, np.uint8)  # only the layout change is wanted
+        shapes[_torch_key(path)] = _to_torch_layout(path[-1], dummy).shape
+    return shapes
+
+
+def check_state_dict(arrays: dict[str, np.ndarray], source: str) -> None:
+    """Raises ValueError naming every missing, unexpected or mis-shaped key of a pytorch-fid state dict."""
+    expected = torch_state_dict_shapes()
+    given = {k: v for k, v in arrays.items() if not k.endswith(_IGNORED_SUFFIX)}
+    missing = sorted(set(expected) - set(given))
+    unexpected = sorted(set(given) - set(expected))
+    wrong = [f"{k} {tuple(given[k].shape)} (expected {expected[k]})"
+             for k in sorted(set(given) & set(expected)) if tuple(given[k].shape) != expected[k]]
+    problems = [f"{label} ({len(keys)}): {', '.join(keys)}"
+                for label, keys in (("missing keys", missing), ("unexpected keys", unexpected),
+                                    ("wrong shapes", wrong)) if keys]
+    if problems:
+        raise ValueError(f"{source} is not pytorch-fid's FID Inception-v3 state dict; "
+                         + "; ".join(problems) + f". Convert the weights with: {CONVERT_COMMAND}")
+
+
+def load_params(path: str | epath.Path) -> dict[str, Any]:
+    """Loads a pytorch-fid-named `.npz` into Flax variables `{"params": ..., "batch_stats": ...}`.
+
+    Every key and shape is checked first (`check_state_dict`); arrays become
+    float32 in Flax layouts (conv OIHW -> HWIO, fc [out, in] -> [in, out]).
+    """
+    try:
+        with epath.Path(path).open("rb") as f, np.load(f) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile) as e:  # e.g. the .pth given without converting
+        raise ValueError(f"Inception weights file {path} is not a readable .npz ({e}). "
+                         f"Convert pytorch-fid's weights with: {CONVERT_COMMAND}") from e
+    check_state_dict(arrays, f"Inception weights file {path}")
+    flat = {p: np.asarray(_from_torch_layout(p[-1], arrays[_torch_key(p)]), np.float32)
+            for p in variable_shapes()}
+    return traverse_util.unflatten_dict(flat)
+
+
+def save_params(variables: dict[str, Any], path: str | epath.Path) -> None:
+    """Writes Flax variables as a pytorch-fid-named `.npz` (the inverse of `load_params`)."""
+    flat = traverse_util.flatten_dict(jax.device_get(variables))
+    arrays = {_torch_key(p): _to_torch_layout(p[-1], np.asarray(v)) for p, v in flat.items()}
+    check_state_dict(arrays, "The variables to save")
+    with epath.Path(path).open("wb") as f:
+        np.savez(f, **arrays)
+
+
+@EXTRACTORS.register("inception_fid")
+def build_inception_fid(eval_config: Any) -> Extractor:
+    """The `inception_fid` extractor, from the `.npz` at `eval_config.inception_weights`.
+
+    Raises:
+      ExtractorUnavailable: the config key is empty or the file does not exist.
+      ValueError: the file is not the FID Inception's weights.
+    """
+    path = eval_config.get("inception_weights", "")
+    if not path or not epath.Path(path).exists():
+        where = f"{path!r} does not exist" if path else "it is not set"
+        raise ExtractorUnavailable(
+            f"Inception FID weights are missing: eval.inception_weights names the converted "
+            f"pytorch-fid weights (.npz), and {where}. Download {FID_WEIGHTS_URL} and convert it "
+            f"once with: {CONVERT_COMMAND}, then set eval.inception_weights to the .npz path."
+        )
+    variables = load_params(path)
+    return Extractor(
+        name="inception_fid",
+        label=LABEL,
+        checksum=file_checksum(path),
+        feature_dim=FEATURE_DIM,
+        num_classes=NUM_CLASSES,
+        apply=lambda images: sharded_map(features_and_probs, variables, images, batch_size=BATCH_SIZE),
+    )
