@@ -15,6 +15,8 @@ import ml_collections
 from jaxgan import losses, optim
 from jaxgan.augment import parse_policy
 from jaxgan.data import DATASETS
+from jaxgan.evaluation import image_metrics
+from jaxgan.evaluation.extractors import EXTRACTORS
 from jaxgan.models import DISCRIMINATORS, GENERATORS
 from jaxgan.optim import OPTIMIZERS
 from jaxgan.penalties import PENALTIES
@@ -103,7 +105,19 @@ def base_config() -> ml_collections.ConfigDict:
     c.penalties = ml_collections.ConfigDict()
     # DiffAugment policy for D's inputs, e.g. "color,translation,cutout" ("" = off).
     c.augment = ml_collections.ConfigDict(dict(policy=""))
-    c.eval = ml_collections.ConfigDict(dict(num_samples=2500))
+    c.eval = ml_collections.ConfigDict(
+        dict(
+            num_samples=2500,  # generated samples per eval
+            # Image metrics by name, comma-separated: fid, kid, is, pr, dc, modes ("" = none; 2-D data always
+            # gets mode coverage). See jaxgan.evaluation.image_metrics.
+            metrics="",
+            extractor="inception_fid",  # features for image metrics (jaxgan.evaluation.extractors)
+            inception_weights="",  # the FID Inception .npz (python -m jaxgan.evaluation.convert_inception)
+            cache_dir="",  # trained classifiers and reference features ("" = $JAXGAN_CACHE_DIR or ~/.cache/jaxgan)
+            reference_split="train",  # real images the samples are compared with
+            reference_num_samples=10_000,  # how many of them (all, if the split is smaller)
+        )
+    )
     return c
 
 
@@ -139,7 +153,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
     if missing := sorted(known - given):
         raise ConfigError(f"Config is missing key(s) {missing}; start experiments from jaxgan.config.base_config().")
     for key in ("total_steps", "batch_size", "d_steps_per_g_step", "log_every_steps", "eval_every_steps",
-                "checkpoint_every_steps", "keep_checkpoints", "model.latent_dim", "eval.num_samples"):
+                "checkpoint_every_steps", "keep_checkpoints", "model.latent_dim", "eval.num_samples",
+                "eval.reference_num_samples"):
         value = _get(config, key)
         if not isinstance(value, int) or value < 1:
             raise ConfigError(f"config.{key} must be a positive integer, got {value!r}.")
@@ -161,6 +176,12 @@ def validate(config: ml_collections.ConfigDict) -> None:
             optim.learning_rate(config.optimizer[net], 1)
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    try:
+        image_metrics.parse_metrics(config.eval.metrics)
+    except ValueError as e:
+        raise ConfigError(f"config.eval.metrics: {e}") from None
+    if config.eval.metrics:
+        _check_name(EXTRACTORS, config.eval.extractor, "eval.extractor")
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
 

@@ -1,9 +1,12 @@
 """Evaluate the latest checkpoint of a run and print (and optionally write) JSON.
 
   python -m jaxgan.evaluate --workdir runs/ring8 [--output results.json]
+  python -m jaxgan.evaluate --workdir runs/dcgan_fashion_mnist --metrics fid,kid,is,pr,dc --num_samples 10000
 
 Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
-numbers match those logged at the same step during training.
+numbers match those logged at the same step during training; the flags
+override the metrics, the sample count and the Inception weights file. Scores
+the EMA generator when the run keeps one.
 """
 
 import json
@@ -11,11 +14,15 @@ import json
 from absl import app, flags
 from etils import epath
 
+from jaxgan import config as config_lib
 from jaxgan import experiment, train, writers
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to evaluate.")
 _OUTPUT = flags.DEFINE_string("output", None, "Optional JSON file to write.")
 _NUM_SAMPLES = flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.")
+_METRICS = flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
+_EXTRACTOR = flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
+_INCEPTION = flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
 flags.mark_flags_as_required(["workdir"])
 
 
@@ -23,9 +30,11 @@ def main(argv):
     del argv
     writers.quiet_library_logs()
     exp, state = experiment.restore_latest(_WORKDIR.value)
-    if _NUM_SAMPLES.value is not None:
-        with exp.config.unlocked():
-            exp.config.eval.num_samples = _NUM_SAMPLES.value
+    overrides = {"num_samples": _NUM_SAMPLES.value, "metrics": _METRICS.value, "extractor": _EXTRACTOR.value,
+                 "inception_weights": _INCEPTION.value}
+    with exp.config.unlocked():
+        exp.config.eval.update({k: v for k, v in overrides.items() if v is not None})
+    config_lib.validate(exp.config)
     results, _ = train.evaluate(exp, state)
     text = json.dumps({"step": int(state.step), **results}, indent=2)
     print(text)

@@ -81,11 +81,17 @@ def build(config: ml_collections.ConfigDict, mesh: Mesh | None = None) -> Experi
 
 
 def load_config(workdir: str | epath.Path) -> ml_collections.ConfigDict:
-    """The config a run in `workdir` was started with."""
+    """The config a run in `workdir` was started with.
+
+    `eval.*` keys added to jaxgan after the run started take their defaults:
+    they do not change training, so older runs stay evaluable.
+    """
     path = epath.Path(workdir) / CONFIG_FILE
     if not path.exists():
         raise FileNotFoundError(f"No {CONFIG_FILE} in {workdir}: is it a jaxgan workdir? Train with python -m jaxgan.main first.")
-    return ml_collections.ConfigDict(json.loads(path.read_text()))
+    saved = json.loads(path.read_text())
+    saved["eval"] = {**config_lib.base_config().eval.to_dict(), **saved.get("eval", {})}
+    return ml_collections.ConfigDict(saved)
 
 
 def restore_latest(workdir: str | epath.Path, mesh: Mesh | None = None) -> tuple[Experiment, GANState]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import jax
@@ -35,7 +36,7 @@ def evaluate(exp: experiment_lib.Experiment, state: GANState, seed: int | None =
     key = eval_key(c.seed if seed is None else seed)
     samples = sampling.sample(exp.g_model, state, key, c.eval.num_samples, c.model.latent_dim,
                               num_classes=exp.num_classes)
-    results = evaluate_samples(exp.dataset, samples)
+    results = evaluate_samples(exp.dataset, samples, c.eval)
     results["generator"] = "ema" if state.g_ema_params is not None else "raw"
     return results, samples
 
@@ -49,10 +50,11 @@ def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | N
         )
 
 
-def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> GANState:
+def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tuple[GANState, float]:
+    """The latest checkpoint's state (or `state` when there is none) and the training seconds spent so far."""
     latest = ckpt.latest_step()
     if latest is None:
-        return state
+        return state, 0.0
     conflicts = config_lib.resume_conflicts(ckpt.read_meta(latest)["config"], exp.config)
     if conflicts:
         raise config_lib.ConfigError(
@@ -61,7 +63,7 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> GA
         )
     state, meta = ckpt.restore(state, latest)
     logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, latest, meta["data"])
-    return state
+    return state, float(meta.get("wall_s", 0.0))
 
 
 def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndarray, workdir: epath.Path) -> None:
@@ -105,7 +107,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     writer = MetricWriter(workdir)
     stream = None
     try:
-        state = _resume(exp, ckpt, exp.init_state(), workdir)
+        state, wall_before = _resume(exp, ckpt, exp.init_state(), workdir)
+        started = time.perf_counter()
         if jax.process_index() == 0:
             (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
         start = int(state.step)
@@ -131,12 +134,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             if step % config.eval_every_steps == 0 or final:
                 results = _write_eval(writer, exp, state, workdir)
             if saving:
-                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}})
+                wall_s = wall_before + time.perf_counter() - started
+                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": wall_s})
                 last_checkpoint = step
         if results is None:  # nothing left to train: evaluate what is there
             results = _write_eval(writer, exp, state, workdir)
         if jax.process_index() == 0:
-            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **results}, indent=2))
+            # Wall time of the whole run over all its processes, evals and saves included.
+            wall_s = wall_before + time.perf_counter() - started
+            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), "wall_s": wall_s, **results}, indent=2))
         return results
     finally:
         if stream is not None:

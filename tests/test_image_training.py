@@ -19,7 +19,7 @@ def test_image_gan_trains_and_writes_sample_grids(tmp_path):
     with mock_images(num_examples=40):
         results = train.train_and_evaluate(config, str(tmp_path))
     assert results["num_samples"] == 16 and results["non_finite_samples"] == 0
-    assert "no sample-quality metric" in results["protocol"]
+    assert "no image metric configured" in results["protocol"]
     ema = np.asarray(Image.open(tmp_path / "samples" / "step_00000004.png"))
     raw = np.asarray(Image.open(tmp_path / "samples" / "step_00000004_raw.png"))
     assert ema.shape == raw.shape == (2 + 2 * 30, 2 + 8 * 30, 3)  # 16 images of 28x28 in 8 columns

@@ -31,6 +31,9 @@ from jaxgan.data.storage import open_source
 
 # Sub-stream of the seed for training data, apart from any other numpy use.
 _TRAIN_STREAM = 0
+# Seed of the fixed choice of reference images for metrics: the same in every
+# run, whatever its seed, so reference statistics are computed once and cached.
+REFERENCE_SEED = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +81,11 @@ def crop_and_resize(image: np.ndarray, crop: int, size: int) -> np.ndarray:
     return image
 
 
+def to_float(images: list[np.ndarray] | np.ndarray) -> np.ndarray:
+    """uint8 images stacked as float32 in [-1, 1], the range generators produce."""
+    return np.stack(images).astype(np.float32) / 127.5 - 1.0
+
+
 class TfdsImages:
     """A prepared tfds image split as a seeded, endlessly repeating stream of batches.
 
@@ -108,6 +116,7 @@ class TfdsImages:
         num_threads: int = 4,
     ):
         self.name, self._spec, self._image_size, self._seed = name, spec, image_size, seed
+        self._data_dir = data_dir
         if image_size < 0:
             raise ValueError(f"data.image_size must be >= 0 (0 = native size), got {image_size}.")
         self._source = open_source(name, split, data_dir)
@@ -153,6 +162,19 @@ class TfdsImages:
             out.append((image, int(ex[self._label_key]) if self._label_key else 0))
         return out
 
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        """`num` real images of `split` (all of it if smaller) for metrics, as float32 in [-1, 1].
+
+        The choice is a fixed function of (split, num), independent of the
+        run's seed, so reference statistics can be cached and shared by runs.
+        """
+        source = open_source(self.name, split, self._data_dir)
+        n = min(num, len(source))
+        indices = np.sort(np.random.default_rng(REFERENCE_SEED).permutation(len(source))[:n])
+        images = [crop_and_resize(ex["image"], self._spec.crop, self._image_size)
+                  for ex in source.__getitems__(indices.tolist())]
+        return to_float(images)
+
     def local_batch(
         self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
@@ -165,7 +187,7 @@ class TfdsImages:
         indices = self.example_indices(step, global_batch, d_steps, process_index, process_count)
         chunks = np.array_split(indices.ravel(), self._num_threads)
         images, labels = zip(*itertools.chain.from_iterable(self._pool.map(self._read, chunks)))
-        x = np.stack(images).astype(np.float32) / 127.5 - 1.0
+        x = to_float(images)
         batch = {"x": x.reshape(*indices.shape, *self.element_shape)}
         if self._label_key:
             batch["label"] = np.asarray(labels, np.int32).reshape(indices.shape)

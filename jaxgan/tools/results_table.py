@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import collections
 import json
-import re
 
 import numpy as np
 from absl import app, flags
 from etils import epath
 
+from jaxgan.tools.markdown import replace_block
 from jaxgan.tools.sweep_2d import RECIPES
 
 _OUTPUT = flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
@@ -89,12 +89,7 @@ def main(argv):
     if _OUTPUT.value is None:
         print(text)
         return
-    path = epath.Path(_OUTPUT.value)
-    begin, end = f"<!-- {_MARKER.value} -->", f"<!-- /{_MARKER.value} -->"
-    doc = path.read_text()
-    if begin not in doc or end not in doc:
-        raise app.UsageError(f"{path} has no {begin} ... {end} block to replace.")
-    path.write_text(re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: f"{begin}\n{text}{end}", doc, flags=re.S))
+    replace_block(_OUTPUT.value, _MARKER.value, text)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""Turn image runs' final evaluations into a Markdown table, with published numbers and protocols.
+
+  python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain ... \
+      [--output experiments/README.md --marker TABLE_IMAGES]
+
+Each workdir gives one row from its `eval_final.json` (written at the end of
+training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
+step, wall time and every metric value, named `<extractor>/<metric>`. Each
+row's protocol is printed under the table, numbered. Published numbers for
+the same benchmark come from ../shared/targets.md with their own protocols.
+With --output, the table replaces the text between `<!-- MARKER -->` and
+`<!-- /MARKER -->` in that file, so no number is typed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+
+from absl import app, flags
+from etils import epath
+
+from jaxgan import train
+from jaxgan.experiment import load_config
+from jaxgan.tools.markdown import replace_block
+
+_OUTPUT = flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
+_MARKER = flags.DEFINE_string("marker", "TABLE_IMAGES", "Marker name in --output.")
+
+# dataset -> rows of (model, result, protocol, source); from ../shared/targets.md.
+PUBLISHED: dict[str, list[tuple[str, str, str, str]]] = {
+    "stacked_mnist": [
+        ("DCGAN", "99 modes, KL 3.4", "26,000 samples, pretrained MNIST classifier", "VEEGAN Table 2"),
+        ("VEEGAN", "150 modes, KL 2.95", "26,000 samples, pretrained MNIST classifier", "VEEGAN Table 2"),
+        ("PacDCGAN2", "1000 modes, KL 0.06", "26,000 samples, pretrained MNIST classifier", "PacGAN Table 2"),
+        ("WGAN-GP", "995 modes, KL 0.148", "26,000 samples, pretrained MNIST classifier", "GDPP Table 3"),
+    ],
+    "cifar10": [
+        ("SNGAN", "FID 16.77", "50k vs 50k train, 100k steps", "Mimicry README"),
+        ("WGAN-GP", "FID 22.29", "50k vs 50k train", "Mimicry README"),
+        ("DCGAN", "FID 48.29", "50k vs train, TF Inception", "StudioGAN benchmark"),
+    ],
+}
+# Columns in this order first; any other metric follows, sorted.
+_ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
+
+
+def _metric_order(key: str) -> tuple[int, str]:
+    name = key.split("/", 1)[-1]
+    return (_ORDER.index(name) if name in _ORDER else len(_ORDER), key)
+
+
+def load_run(workdir: epath.Path) -> dict:
+    """One run's dataset and final evaluation; raises naming the missing file."""
+    path = workdir / train.FINAL_EVAL_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: train the run to its end, or write it with "
+                                f"python -m jaxgan.evaluate --workdir {workdir} --output {path}")
+    return {"name": workdir.name, "dataset": load_config(workdir).data.name, **json.loads(path.read_text())}
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def table(runs: list[dict]) -> str:
+    """The Markdown table of `runs`, their protocols, and the published rows of their datasets."""
+    metrics = sorted({k for r in runs for k in r if "/" in k and not k.endswith("_std")}, key=_metric_order)
+    lines = ["| run | data | steps | wall (min) | " + " | ".join(metrics) + " | protocol |",
+             "|" + "---|" * (len(metrics) + 5)]
+    for i, r in enumerate(runs, 1):
+        cells = []
+        for k in metrics:
+            std = r.get(f"{k}_std")
+            cells.append(_cell(r.get(k)) + (f" ± {std:.2g}" if isinstance(std, float) else ""))
+        wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
+        lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
+    lines.append("")
+    lines += [f"[{i}] {r['protocol']}" + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
+              for i, r in enumerate(runs, 1)]
+    for dataset in sorted({r["dataset"] for r in runs} & set(PUBLISHED)):
+        lines += ["", f"Published on {dataset} (their own setups and protocols; ../shared/targets.md):", "",
+                  "| model | result | protocol | source |", "|---|---|---|---|"]
+        lines += [f"| {' | '.join(row)} |" for row in PUBLISHED[dataset]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    if len(argv) < 2:
+        raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR [WORKDIR ...] [--output FILE]")
+    text = table([load_run(epath.Path(w)) for w in argv[1:]])
+    if _OUTPUT.value is None:
+        print(text)
+    else:
+        replace_block(_OUTPUT.value, _MARKER.value, text)
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,108 @@
+"""Image metrics wired into evaluation: extractor by name, cached reference features, protocols, tables."""
+
+import json
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from conftest import tiny_config
+from jaxgan import config as config_lib
+from jaxgan import train
+from jaxgan.data import build_dataset
+from jaxgan.evaluation import evaluate_samples, image_metrics
+from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, sharded_map
+from jaxgan.tools import image_table
+from test_image_data import mock_images
+
+FAKE = "test_random_projection"
+_PROJECTION = np.random.default_rng(0).standard_normal((28 * 28, 8)).astype(np.float32)
+
+
+def _features(params, images):
+    feats = jnp.tanh(images.reshape(images.shape[0], -1) @ params)
+    return {"features": feats, "probs": jnp.exp(feats[:, :4]) / jnp.sum(jnp.exp(feats[:, :4]), -1, keepdims=True)}
+
+
+@pytest.fixture(autouse=True)
+def fake_extractor():
+    """A tiny deterministic extractor: a fixed random projection of the pixels."""
+    calls = {"n": 0}
+
+    @EXTRACTORS.register(FAKE)
+    def build(eval_config):
+        def apply(images):
+            calls["n"] += len(images)
+            return sharded_map(_features, jnp.asarray(_PROJECTION), images, batch_size=64)
+
+        return Extractor(FAKE, "test features (random projection)", "ab" * 32, 8, 4, apply)
+
+    @EXTRACTORS.register("test_unavailable")
+    def unavailable(eval_config):
+        raise ExtractorUnavailable("test weights missing: set config.eval.inception_weights")
+
+    yield calls
+    EXTRACTORS.unregister(FAKE)
+    EXTRACTORS.unregister("test_unavailable")
+
+
+def _image_config(tmp_path, metrics="fid,kid,is,pr,dc", extractor=FAKE):
+    c = tiny_config()
+    c.data.name = "fashion_mnist"
+    c.eval.update(dict(metrics=metrics, extractor=extractor, cache_dir=str(tmp_path / "cache"),
+                       reference_num_samples=40))
+    return c
+
+
+def test_metrics_carry_the_extractor_name_and_protocol_and_reference_features_are_cached(tmp_path, fake_extractor):
+    c = _image_config(tmp_path)
+    with mock_images(num_examples=60):
+        dataset = build_dataset(c)
+        real = dataset.reference_images("train", 40)
+        collapsed = np.full((40, 28, 28, 1), -1.0, np.float32)  # one blank image, 40 times
+        same = evaluate_samples(dataset, real, c.eval)
+        assert fake_extractor["n"] == 80  # 40 generated + 40 reference images
+        other = evaluate_samples(dataset, collapsed, c.eval)
+        assert fake_extractor["n"] == 120  # the reference features came from the cache
+    assert len(list((tmp_path / "cache" / "reference").iterdir())) == 1
+    keys = {f"{FAKE}/{k}" for k in ("fid", "kid", "kid_std", "is", "is_std", "precision", "recall", "density", "coverage")}
+    assert keys <= set(same)
+    # Samples equal to the reference set score as perfect; a collapsed generator does not.
+    assert abs(same[f"{FAKE}/fid"]) < 1e-6 and same[f"{FAKE}/precision"] == same[f"{FAKE}/recall"] == 1.0
+    assert other[f"{FAKE}/fid"] > 0.1 and other[f"{FAKE}/coverage"] < 0.2 < same[f"{FAKE}/coverage"]
+    assert other[f"{FAKE}/recall"] < same[f"{FAKE}/recall"]
+    assert "40 generated samples" in same["protocol"] and "test features" in same["protocol"]
+    assert "precision/recall k=3" in same["protocol"] and "abababababab" in same["protocol"]
+
+
+def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):
+    c = _image_config(tmp_path, extractor="test_unavailable")
+    with mock_images(num_examples=60):
+        dataset = build_dataset(c)
+        results = evaluate_samples(dataset, np.zeros((8, 28, 28, 1), np.float32), c.eval)
+    assert "inception_weights" in results["metrics_skipped"]
+    assert not [k for k in results if "/" in k]  # no number without its extractor
+
+
+def test_unknown_metric_or_extractor_names_list_the_choices(tmp_path):
+    with pytest.raises(config_lib.ConfigError, match=r"config.eval.metrics: Unknown metric 'fd'. Choices: .*fid"):
+        config_lib.validate(_image_config(tmp_path, metrics="fid,fd"))
+    with pytest.raises(config_lib.ConfigError, match=r"config.eval.extractor: Unknown feature extractor 'inception'"):
+        config_lib.validate(_image_config(tmp_path, extractor="inception"))
+
+
+def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
+    c = _image_config(tmp_path, metrics="fid,is")
+    c.total_steps, c.eval_every_steps, c.checkpoint_every_steps = 2, 2, 2
+    c.eval.num_samples = 16
+    c.model.latent_dim = 8
+    c.model.g.output_activation = "tanh"
+    workdir = tmp_path / "run"
+    with mock_images(num_examples=60):
+        results = train.train_and_evaluate(c, str(workdir))
+    assert np.isfinite(results[f"{FAKE}/fid"]) and results[f"{FAKE}/is"] >= 1.0
+    logged = [json.loads(line) for line in (workdir / "eval.jsonl").read_text().splitlines()]
+    assert logged[-1][f"{FAKE}/fid"] == pytest.approx(results[f"{FAKE}/fid"])
+    text = image_table.table([image_table.load_run(workdir)])
+    assert f"| run | data | steps | wall (min) | {FAKE}/fid | {FAKE}/is | protocol |" in text
+    assert "| run | fashion_mnist | 2 |" in text and "[1] 16 generated samples" in text
