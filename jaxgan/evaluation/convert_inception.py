@@ -7,7 +7,7 @@ The input is pytorch-fid's public weights file, the GitHub release asset
 https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth
 (the TF Inception graph of 2015-12-05 that TTUR uses, ported to PyTorch).
 Download it once on a machine that is online; reading it needs PyTorch
-(CPU is enough: `pip install torch --index-url https://download.pytorch.org/whl/cpu`),
+(CPU is enough: `pip install torch`),
 which training and evaluation do not. Then point `eval.inception_weights`
 at the `.npz`; its sha256 is recorded with every result computed from it.
 """
@@ -29,7 +29,7 @@ _OUTPUT = flags.DEFINE_string("output", "inception_fid.npz", "Where to write the
 
 TORCH_MISSING = (
     "Reading the pytorch-fid weights needs PyTorch, once, for this conversion only: "
-    "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    "pip install torch"
 )
 
 
