@@ -45,7 +45,7 @@ class Classifier(nn.Module):
     """Conv32-pool-Conv64-Conv64-pool-Dense256-Dropout-Dense10, BatchNorm after each hidden layer.
 
     BatchNorm lets Adam reach the accuracy targets in a few epochs; one conv at
-    full resolution (not two) halves the CPU time per step.
+    full resolution (not two) cuts the CPU time per step by about 40%.
     """
 
     dropout: float = 0.3
@@ -136,8 +136,8 @@ def train(
 ) -> dict[str, Any]:
     """Trains the classifier on uint8 `images` `[N, 28, 28, 1]` with int `labels` `[N]`.
 
-    Adam with a cosine-decayed learning rate (the low final rate is worth most
-    of a percent of accuracy); each epoch drops its last partial batch so every
+    Adam with a cosine-decayed learning rate (so the last epoch settles at a
+    low rate rather than stopping mid-step); each epoch drops its last partial batch so every
     step has the same shape.
 
     Args:
