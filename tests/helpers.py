@@ -1,7 +1,11 @@
 """Shared test helpers."""
 
+import contextlib
+
 import jax
 import numpy as np
+import tensorflow_datasets as tfds
+from tensorflow_datasets.testing import mocking
 
 from jaxgan import experiment, parallel
 from jaxgan.step import make_train_step
@@ -49,3 +53,30 @@ def assert_trees_close(a, b, rtol, atol):
 
 def max_abs_diff(a, b):
     return max(float(np.max(np.abs(np.asarray(x) - np.asarray(y)))) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+
+
+class _FakeSource:
+    """What `tfds.data_source` gives, with tfds's random mock examples (fixed per index)."""
+
+    def __init__(self, info, num_examples):
+        self.dataset_info = info
+        self._examples = mocking.RandomFakeGenerator(info.features, num_examples)
+        self._num_examples = num_examples
+
+    def __len__(self):
+        return self._num_examples
+
+    def __getitems__(self, keys):
+        assert all(0 <= k < self._num_examples for k in keys)
+        return [self._examples[k] for k in keys]
+
+
+@contextlib.contextmanager
+def mock_images(num_examples):
+    """`tfds.testing.mock_data`, with data sources that support batched reads."""
+
+    def as_data_source(builder, split=None, **kwargs):
+        return _FakeSource(builder.info, num_examples)
+
+    with tfds.testing.mock_data(num_examples=num_examples, as_data_source_fn=as_data_source):
+        yield

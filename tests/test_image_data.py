@@ -1,6 +1,5 @@
 """The tfds image pipeline: values, sharding, order and resume on mock data; real Fashion-MNIST."""
 
-import contextlib
 import os
 import pathlib
 import subprocess
@@ -9,41 +8,14 @@ import sys
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
-from tensorflow_datasets.testing import mocking
 
 from jaxgan import parallel
 from jaxgan.config import base_config
 from jaxgan.data import build_dataset, storage
 from jaxgan.data.pipeline import BatchStream
+from helpers import mock_images
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-class _FakeSource:
-    """What `tfds.data_source` gives, with tfds's random mock examples (fixed per index)."""
-
-    def __init__(self, info, num_examples):
-        self.dataset_info = info
-        self._examples = mocking.RandomFakeGenerator(info.features, num_examples)
-        self._num_examples = num_examples
-
-    def __len__(self):
-        return self._num_examples
-
-    def __getitems__(self, keys):
-        assert all(0 <= k < self._num_examples for k in keys)
-        return [self._examples[k] for k in keys]
-
-
-@contextlib.contextmanager
-def mock_images(num_examples):
-    """`tfds.testing.mock_data`, with data sources that support batched reads."""
-
-    def as_data_source(builder, split=None, **kwargs):
-        return _FakeSource(builder.info, num_examples)
-
-    with tfds.testing.mock_data(num_examples=num_examples, as_data_source_fn=as_data_source):
-        yield
 
 
 def image_config(name="fashion_mnist", seed=0, **data):

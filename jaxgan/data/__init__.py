@@ -22,6 +22,7 @@ from jaxgan.registry import Registry
 DATASETS = Registry("dataset")
 
 from jaxgan.data import images, mixtures  # noqa: E402,F401  (register tfds images, 2-D mixtures)
+from jaxgan.data import stacked  # noqa: E402,F401  (register stacked MNIST / Fashion-MNIST)
 
 
 def build_dataset(config: ml_collections.ConfigDict) -> Any:

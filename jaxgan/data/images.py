@@ -66,6 +66,26 @@ def epoch_permutation(seed: int, epoch: int, num_examples: int) -> np.ndarray:
     return perm
 
 
+def stream_indices(
+    seed: int, num_examples: int, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0,
+    process_count: int = 1,
+) -> np.ndarray:
+    """Indices (into `num_examples` examples) of this process's rows for `step`: int64 `[d_steps, B / P]`.
+
+    The order described in the module docstring, shared by every dataset that
+    reads a fixed set of examples so that all of them resume the same way.
+    """
+    per_process = global_batch // process_count
+    rows = np.arange(d_steps)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
+    position = step * d_steps * global_batch + rows
+    epoch, offset = np.divmod(position, num_examples)
+    indices = np.empty_like(position)
+    for e in np.unique(epoch):
+        at = epoch == e
+        indices[at] = epoch_permutation(seed, int(e), num_examples)[offset[at]]
+    return indices
+
+
 def crop_and_resize(image: np.ndarray, crop: int, size: int) -> np.ndarray:
     """Central `crop` x `crop` square (0 = none), then bilinear resize to `size` (0 = none).
 
@@ -144,15 +164,7 @@ class TfdsImages:
         self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
     ) -> np.ndarray:
         """Indices into the split of this process's rows for `step`: int64 `[d_steps, B / P]`."""
-        per_process = global_batch // process_count
-        rows = np.arange(d_steps)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
-        position = step * d_steps * global_batch + rows
-        epoch, offset = np.divmod(position, self.num_examples)
-        indices = np.empty_like(position)
-        for e in np.unique(epoch):
-            at = epoch == e
-            indices[at] = epoch_permutation(self._seed, int(e), self.num_examples)[offset[at]]
-        return indices
+        return stream_indices(self._seed, self.num_examples, step, global_batch, d_steps, process_index, process_count)
 
     def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """Reads, decodes and resizes examples `indices` (one batched read)."""
