@@ -106,3 +106,29 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     text = image_table.table([image_table.load_run(workdir)])
     assert f"| run | data | steps | wall (min) | {FAKE}/fid | {FAKE}/is | protocol |" in text
     assert "| run | fashion_mnist | 2 |" in text and "[1] 16 generated samples" in text
+
+
+def test_modes_metric_counts_distinct_channel_label_triples(tmp_path):
+    """An exact 10-class 'classifier' (brightness bucket) makes the expected mode count known."""
+
+    @EXTRACTORS.register("test_brightness")
+    def build(eval_config):
+        def apply(images):
+            bucket = np.clip(((images.mean(axis=(1, 2, 3)) + 1.0) / 0.2).astype(int), 0, 9)
+            return {"features": images.reshape(len(images), -1), "probs": np.eye(10)[bucket]}
+
+        return Extractor("test_brightness", "brightness buckets", "cd" * 32, 784, 10, apply)
+
+    try:
+        triples = np.random.default_rng(0).integers(0, 10, (300, 3))
+        samples = np.broadcast_to((-1.0 + 0.2 * triples + 0.1)[:, None, None, :], (300, 28, 28, 3)).astype(np.float32)
+        c = _image_config(tmp_path, metrics="modes", extractor="test_brightness")
+        results = image_metrics.evaluate_images(samples, None, c.eval)
+        expected = len({tuple(t) for t in triples})
+        assert results["test_brightness/modes"] == expected
+        counts = np.unique(triples @ np.array([100, 10, 1]), return_counts=True)[1]
+        q = counts / counts.sum()
+        assert results["test_brightness/kl"] == pytest.approx(float(np.sum(q * np.log(q * 1000))))
+        assert "KL to uniform over 1000" in results["protocol"]
+    finally:
+        EXTRACTORS.unregister("test_brightness")

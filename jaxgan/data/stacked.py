@@ -28,7 +28,7 @@ import ml_collections
 import numpy as np
 
 from jaxgan.data import DATASETS
-from jaxgan.data.images import stream_indices
+from jaxgan.data.images import stream_indices, to_float
 from jaxgan.data.storage import open_source
 
 # Fixes which base images form each stack; not the run seed, so that every run sees the same dataset.
@@ -69,6 +69,7 @@ class StackedImages:
     def __init__(self, name: str, base: str, split: str = "train", data_dir: str = "", use_labels: bool = False,
                  seed: int = 0, num_threads: int = 4):
         self.name, self.base, self._seed, self._use_labels = name, base, seed, use_labels
+        self._data_dir = data_dir
         self._source = open_source(base, split, data_dir)
         height, width, _ = self._source.dataset_info.features["image"].shape
         self.element_shape = (height, width, NUM_CHANNELS)
@@ -107,10 +108,17 @@ class StackedImages:
         """
         stacks = self.example_indices(step, global_batch, d_steps, process_index, process_count)
         images, labels = self.read_base(self.stack_indices[stacks])  # [d, b, 3, H, W], [d, b, 3]
-        batch = {"x": np.moveaxis(images, 2, -1).astype(np.float32) / 127.5 - 1.0}
+        batch = {"x": to_float(np.moveaxis(images, 2, -1))}
         if self._use_labels:
             batch["label"] = stack_label(labels).astype(np.int32)
         return batch
+
+
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        """The first `num` stacks of `split` (a fixed set, whatever the run seed) as float32 in [-1, 1]."""
+        other = StackedImages(self.name, self.base, split, self._data_dir, num_threads=self._num_threads)
+        images, _ = other.read_base(other.stack_indices[: min(num, other.num_examples)])
+        return to_float(np.moveaxis(images, 1, -1))
 
 
 def _register(name: str, base: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from jaxgan.evaluation import inception  # noqa: F401  (registers the inception_fid extractor)
+from jaxgan.evaluation import classifier, inception  # noqa: F401  (register their extractors)
 from jaxgan.evaluation.image_metrics import evaluate_images
 from jaxgan.evaluation.mode_coverage import mode_coverage
 

@@ -19,7 +19,6 @@ command that trains it.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import flax.linen as nn
@@ -30,6 +29,7 @@ import optax
 import orbax.checkpoint as ocp
 from etils import epath
 
+from jaxgan.evaluation import extractors
 from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, params_checksum, sharded_map
 
 NUM_CLASSES = 10
@@ -174,14 +174,9 @@ def train(
     return jax.device_get(variables)
 
 
-def default_cache_dir() -> str:
-    """`$JAXGAN_CACHE_DIR`, else `~/.cache/jaxgan`."""
-    return os.environ.get("JAXGAN_CACHE_DIR") or os.path.expanduser("~/.cache/jaxgan")
-
-
 def classifier_dir(dataset: str, cache_dir: str = "") -> epath.Path:
-    """Where the classifier of `dataset` is cached (`cache_dir` "" = `default_cache_dir()`)."""
-    return epath.Path(cache_dir or default_cache_dir()) / f"{dataset}_classifier"
+    """Where the classifier of `dataset` is cached (`cache_dir` "": `extractors.cache_dir`'s default)."""
+    return extractors.cache_dir(cache_dir) / f"{dataset}_classifier"
 
 
 def train_command(dataset: str, cache_dir: str = "") -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from typing import Any, Callable
 
 import jax
@@ -57,6 +58,17 @@ class Extractor:
 
     def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:
         return self.apply(images)
+
+
+CACHE_ENV = "JAXGAN_CACHE_DIR"
+
+
+def cache_dir(configured: str = "") -> epath.Path:
+    """Where trained extractors and reference features are cached.
+
+    `configured` (config.eval.cache_dir), else $JAXGAN_CACHE_DIR, else ~/.cache/jaxgan.
+    """
+    return epath.Path(configured or os.environ.get(CACHE_ENV) or os.path.expanduser("~/.cache/jaxgan"))
 
 
 def build_extractor(name: str, eval_config: Any) -> Extractor:

@@ -18,8 +18,9 @@ from typing import Any, Callable
 import numpy as np
 
 from jaxgan.evaluation import metrics as m
-from jaxgan.evaluation.extractors import Extractor, ExtractorUnavailable, build_extractor
-from jaxgan.evaluation.reference import cache_dir, reference_features
+from jaxgan.evaluation.extractors import Extractor, ExtractorUnavailable, build_extractor, cache_dir
+from jaxgan.evaluation.reference import reference_features
+from jaxgan.evaluation.stacked_modes import NUM_MODES, stacked_modes
 from jaxgan.registry import Registry
 
 METRICS = Registry("metric")
@@ -87,6 +88,13 @@ def density_coverage(inputs: MetricInputs) -> dict[str, float]:
     return m.density_coverage(inputs.real["features"], inputs.fake["features"], DC_K)
 
 
+@METRICS.register("modes")
+def stacked(inputs: MetricInputs) -> dict[str, float]:
+    """Stacked datasets: distinct modes among the samples and KL to uniform, channels labelled by the extractor."""
+    result = stacked_modes(inputs.samples, inputs.extractor)
+    return {"modes": result["modes"], "kl": result["kl"]}
+
+
 def parse_metrics(text: str) -> list[str]:
     """'fid, kid' -> ['fid', 'kid'], checking every name against the registry."""
     names = [name.strip() for name in text.split(",") if name.strip()]
@@ -98,16 +106,16 @@ def parse_metrics(text: str) -> list[str]:
 def protocol(inputs: MetricInputs, names: list[str]) -> str:
     """How the numbers were made: sample counts, reference split, extractor and settings."""
     c, ex = inputs.eval_config, inputs.extractor
-    parts = [
-        f"{len(inputs.samples)} generated samples",
-        f"reference: {c.reference_num_samples} (at most) images of {inputs.dataset.name} '{c.reference_split}'",
-        f"features: {ex.label}, sha256 {ex.checksum[:12]}",
-    ]
+    parts = [f"{len(inputs.samples)} generated samples"]
+    if "real" in vars(inputs):  # a metric compared with real images
+        parts.append(f"reference: {len(inputs.real['features'])} images of {inputs.dataset.name} '{c.reference_split}'")
+    parts.append(f"features: {ex.label}, sha256 {ex.checksum[:12]}")
     settings: dict[str, str] = {
         "kid": f"KID over {KID_SUBSETS} subsets of {KID_SUBSET_SIZE}",
         "is": f"IS over {IS_SPLITS} splits",
         "pr": f"precision/recall k={PR_K}",
         "dc": f"density/coverage k={DC_K}",
+        "modes": f"modes: each channel labelled by the extractor, mode = 100*c0+10*c1+c2, KL to uniform over {NUM_MODES}",
     }
     parts += [settings[n] for n in names if n in settings]
     return "; ".join(parts)

@@ -18,14 +18,6 @@ from etils import epath
 
 from jaxgan.evaluation.extractors import Extractor
 
-CACHE_ENV = "JAXGAN_CACHE_DIR"
-
-
-def cache_dir(configured: str = "") -> epath.Path:
-    """The cache directory: `configured`, else $JAXGAN_CACHE_DIR, else ~/.cache/jaxgan."""
-    return epath.Path(configured or os.environ.get(CACHE_ENV) or os.path.expanduser("~/.cache/jaxgan"))
-
-
 def cache_key(dataset_name: str, shape: tuple[int, ...], split: str, num: int, extractor: Extractor) -> str:
     """A file-name-safe key naming everything the reference features depend on."""
     shape_text = "x".join(str(d) for d in shape)
