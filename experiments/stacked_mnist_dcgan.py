@@ -19,4 +19,6 @@ from jaxgan.config import load_experiment
 def get_config(arg: str | None = None):
     c = load_experiment("stacked_fashion_mnist_dcgan", arg)
     c.data.name = "stacked_mnist"
+    if c.eval.metrics:
+        c.eval.extractor = "mnist_classifier"
     return c

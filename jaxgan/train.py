@@ -50,8 +50,11 @@ def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | N
         )
 
 
-def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tuple[GANState, float]:
-    """The latest checkpoint's state (or `state` when there is none) and the training seconds spent so far."""
+def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tuple[GANState, float | None]:
+    """The latest checkpoint's state (or `state` when there is none) and the training seconds spent so far.
+
+    The seconds are None for checkpoints written before jaxgan recorded them: unknown, not zero.
+    """
     latest = ckpt.latest_step()
     if latest is None:
         return state, 0.0
@@ -63,7 +66,7 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tu
         )
     state, meta = ckpt.restore(state, latest)
     logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, latest, meta["data"])
-    return state, float(meta.get("wall_s", 0.0))
+    return state, meta.get("wall_s")
 
 
 def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndarray, workdir: epath.Path) -> None:
@@ -109,6 +112,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     try:
         state, wall_before = _resume(exp, ckpt, exp.init_state(), workdir)
         started = time.perf_counter()
+
+        def elapsed() -> float | None:
+            """Wall time of the whole run over all its processes, evals and saves included."""
+            return None if wall_before is None else wall_before + time.perf_counter() - started
+
         if jax.process_index() == 0:
             (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
         start = int(state.step)
@@ -134,15 +142,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             if step % config.eval_every_steps == 0 or final:
                 results = _write_eval(writer, exp, state, workdir)
             if saving:
-                wall_s = wall_before + time.perf_counter() - started
-                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": wall_s})
+                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": elapsed()})
                 last_checkpoint = step
         if results is None:  # nothing left to train: evaluate what is there
             results = _write_eval(writer, exp, state, workdir)
         if jax.process_index() == 0:
-            # Wall time of the whole run over all its processes, evals and saves included.
-            wall_s = wall_before + time.perf_counter() - started
-            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), "wall_s": wall_s, **results}, indent=2))
+            wall = {} if elapsed() is None else {"wall_s": elapsed()}
+            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **wall, **results}, indent=2))
         return results
     finally:
         if stream is not None:
