@@ -224,7 +224,7 @@ def build_extractor(dataset: str, cache_dir: str = "") -> Extractor:
         ) from None
     return Extractor(
         name=name,
-        label=f"classifier-FID ({name})",
+        label=f"{name}, jaxgan's own CNN (classifier features: not Inception)",
         checksum=params_checksum(variables),
         feature_dim=FEATURE_DIM,
         num_classes=NUM_CLASSES,
