@@ -5,8 +5,10 @@ Prepare the data once (online: pip install -e ".[prepare]" first):
 Command:
   python -m jaxgan.main --config experiments/mlp_gan_mnist.py --workdir runs/mlp_gan_mnist
 
-Expected result: not measured yet. There is no image metric until the
-evaluation work lands, so judge the grids in runs/mlp_gan_mnist/samples.
+Metrics are classifier-FID/KID/IS/PR/DC on `mnist_classifier`; train it once
+(online) with `python -m jaxgan.evaluation.train_classifier mnist`.
+
+Expected result: not measured yet (MNIST cannot be prepared offline).
 """
 
 from jaxgan.config import load_experiment
@@ -15,5 +17,6 @@ from jaxgan.config import load_experiment
 def get_config(arg: str | None = None):
     c = load_experiment("dcgan_fashion_mnist", arg)
     c.data.name = "mnist"
+    c.eval.extractor = "mnist_classifier"
     c.model.generator = c.model.discriminator = "mlp28"
     return c
