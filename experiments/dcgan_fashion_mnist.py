@@ -1,15 +1,29 @@
 """Fashion-MNIST, the offline image default: dcgan28 G and D, non-saturating loss.
 
-Prepare the data once:
-  python -m jaxgan.data.prepare fashion_mnist   # offline, from Debian's dataset-fashion-mnist
+Prepare the data and the classifier behind the metrics once (offline):
+  python -m jaxgan.data.prepare fashion_mnist   # from Debian's dataset-fashion-mnist
+  python -m jaxgan.evaluation.train_classifier fashion_mnist   # 93.0% test accuracy, ~20 min
 Command:
   python -m jaxgan.main --config experiments/dcgan_fashion_mnist.py --workdir runs/dcgan_fashion_mnist
 
 Batch 64, Adam (lr 2e-4, b1 0.5) for both networks (Radford et al. 2016),
-EMA of G for the sample grids, 3_000 steps (3.2 epochs).
+EMA of G for samples and metrics, 3_000 steps (3.2 epochs).
 
-Expected result: not measured yet. There is no image metric until the
-evaluation work lands, so judge the grids in runs/dcgan_fashion_mnist/samples.
+Expected result (measured, seed 0, jax 0.10.2, 1 CPU device), on the EMA G,
+10k samples vs 10k training images, features of `fashion_mnist_classifier`
+(sha256 57dbe652a537; classifier metrics, not Inception ones):
+  classifier-FID 31.8, KID 0.106 ± 0.006, IS 3.82 ± 0.05, precision 0.475,
+  recall 0.099, density 0.380, coverage 0.160.
+For scale, 10k real test images score FID 0.48, IS 8.62, precision 0.81,
+recall 0.81, coverage 0.97 under the same protocol:
+  python -c "from jaxgan.config import load_experiment; from jaxgan.data import build_dataset; \
+    from jaxgan.evaluation import evaluate_samples; c = load_experiment('dcgan_fashion_mnist'); \
+    d = build_dataset(c); print(evaluate_samples(d, d.reference_images('test', 10_000), c.eval))"
+The step-3000 grid shows recognisable shirts, trousers, dresses, sneakers and
+bags (experiments/figures/dcgan_fashion_mnist_step3000.png); low recall
+says the short run still misses much of the data's variety.
+Wall time: 78 min on 2 cores shared with 2-4 other jobs; alone it ran at 1.5
+steps/s, about 35 min for the run.
 """
 
 from jaxgan.config import base_config

@@ -7,9 +7,9 @@ Command:
   python -m jaxgan.main --config experiments/stacked_fashion_mnist_dcgan.py --workdir runs/stacked_fashion_mnist_dcgan
 
 Data: 60,000 fixed stacks of three Fashion-MNIST training images in R, G, B
-(`jaxgan.data.stacked`), unconditional. Metric: modes among 26,000 samples and KL(mode histogram || uniform
-1000), each channel labelled by `fashion_mnist_classifier`
-(`jaxgan.evaluation.stacked_modes`).
+(`jaxgan.data.stacked`), unconditional. Metric: modes among 26,000 samples
+and KL(mode histogram || uniform 1000), each channel labelled by
+`fashion_mnist_classifier` (`jaxgan.evaluation.stacked_modes`).
 
 Differences from VEEGAN's (and PacGAN's) stacked-MNIST protocol: the base
 dataset is Fashion-MNIST, not MNIST (so numbers are not comparable to the
@@ -20,7 +20,13 @@ classifier is ours (`jaxgan.evaluation.classifier`). Batch 64, Adam
 (lr 2e-4, b1 0.5) for both networks (Radford et al. 2016), no EMA (the
 protocol scores the raw G), 1,000 steps (about one pass over the stacks).
 
-Expected result: not measured yet.
+Expected result (measured, seed 0, jax 0.10.2, 1 CPU device; classifier
+sha256 57dbe652a537): 393 of 1000 modes, KL 3.48, after 1,000 steps in 42.5
+min on 2 cores shared with 2-3 other jobs (about 15 min alone, from the step
+time). The same run with the hinge loss (stacked_fashion_mnist_dcgan_hinge):
+441 modes, KL 2.47. The stacks themselves, labelled by the same classifier,
+show 953 of the 954 modes present among 3,000 of them: the classifier
+misses few. Table: experiments/README.md.
 """
 
 from jaxgan.config import base_config
