@@ -22,9 +22,10 @@ protocol scores the raw G), 1,000 steps (about one pass over the stacks).
 
 Expected result (measured, seed 0, jax 0.10.2, 1 CPU device; classifier
 sha256 57dbe652a537): 393 of 1000 modes, KL 3.48, after 1,000 steps in 42.5
-min on 2 cores shared with 2-3 other jobs (about 15 min alone, from the step
-time). The same run with the hinge loss (stacked_fashion_mnist_dcgan_hinge):
-441 modes, KL 2.47. The stacks themselves, labelled by the same classifier,
+min on 2 cores shared with 2-3 other jobs (the step alone, beside one 2-D
+run: 0.88 steps/s, about 19 min for the run; `python benchmarks/step_speed.py
+--config experiments/stacked_fashion_mnist_dcgan.py`). The same run with the
+hinge loss (stacked_fashion_mnist_dcgan_hinge): 441 modes, KL 2.47. The stacks themselves, labelled by the same classifier,
 show 953 of the 954 modes present among 3,000 of them: the classifier
 misses few. Table: experiments/README.md.
 """
