@@ -33,6 +33,14 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ragan": {"loss": "ragan"},
     "wgan_gp": {"loss": "wasserstein", "penalties": {"wgan_gp": {"weight": 10.0}}},
     "non_saturating+r1": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}}},
+    "hinge+r1": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}},
+    # Learning rates decaying linearly to 0 over the run: late steps refine the modes.
+    "non_saturating+r1+decay": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}},
+                                "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
+    "hinge+r1+decay": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}},
+                       "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
+    "hinge+r1+2d": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "d_steps_per_g_step": 2},
+    "hinge+r1+ema0.9999": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "ema.decay": 0.9999},
 }
 DATASETS = ("ring8", "grid25")
 
@@ -48,7 +56,14 @@ def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
     config.seed, config.total_steps = seed, steps or config.total_steps
     config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
     for key, value in RECIPES[recipe].items():
-        config[key] = value
+        node, *path = key.split(".")
+        if path:  # a dotted key: one nested value
+            target = config[node]
+            for part in path[:-1]:
+                target = target[part]
+            target[path[-1]] = value
+        else:
+            config[key] = value
     return config
 
 
