@@ -6,7 +6,8 @@ Command:
 Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
   8/8 modes, 96.56% high-quality samples, reverse KL 0.020 (2,500 samples of
   the EMA generator, protocol of ../shared/targets.md), 15,000 steps in
-  92 s alone (147 s before the D-update loop was unrolled; same result).
+  92 s beside another 2-D run (147 s alone before the D-update loop was
+  unrolled; the same result).
   PacGAN Table 1's GAN row for comparison: 6.3±0.5 modes, 98.2±0.2% HQ.
   Other seeds and losses: experiments/README.md.
 """
