@@ -29,6 +29,7 @@ import optax
 import orbax.checkpoint as ocp
 from etils import epath
 
+from jaxgan.data.images import to_float
 from jaxgan.evaluation import extractors
 from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, params_checksum, sharded_map
 
@@ -73,11 +74,6 @@ def init_variables(seed: int) -> dict[str, Any]:
     return MODEL.init(jax.random.key(seed), jnp.zeros((1, *IMAGE_SHAPE)))
 
 
-def to_unit_range(images: np.ndarray) -> np.ndarray:
-    """uint8 images -> float32 in [-1, 1], the range generators produce."""
-    return np.asarray(images, np.float32) / 127.5 - 1.0
-
-
 def forward(variables: dict[str, Any], images: jax.Array) -> dict[str, jax.Array]:
     """Eval-mode features and softmax probabilities of images `[B, 28, 28, 1]` in [-1, 1]."""
     features, logits = MODEL.apply(variables, images, train=False)
@@ -101,7 +97,7 @@ def predict(variables: dict[str, Any], images: np.ndarray, batch_size: int = 512
 
 def accuracy(variables: dict[str, Any], images: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of uint8 `images` whose argmax class equals `labels`."""
-    probs = predict(variables, to_unit_range(images))["probs"]
+    probs = predict(variables, to_float(images))["probs"]
     return float(np.mean(probs.argmax(axis=1) == np.asarray(labels)))
 
 
@@ -159,7 +155,7 @@ def train(
     variables = init_variables(seed)
     opt_state = _ADAM.init(variables["params"])
     dropout_root = jax.random.key(seed)
-    x_all, y_all = to_unit_range(images), np.asarray(labels, np.int32)
+    x_all, y_all = to_float(images), np.asarray(labels, np.int32)
     for epoch in range(epochs):
         order = epoch_order(seed, epoch, len(images))
         for i in range(steps_per_epoch):
