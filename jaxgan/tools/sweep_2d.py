@@ -41,6 +41,8 @@ RECIPES: dict[str, dict[str, Any]] = {
                        "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
     "hinge+r1+2d": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "d_steps_per_g_step": 2},
     "hinge+r1+ema0.9999": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "ema.decay": 0.9999},
+    "hinge+r1x1": {"loss": "hinge", "penalties": {"r1": {"weight": 1.0}}},
+    "hinge+r1+batch512": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "batch_size": 512},
 }
 DATASETS = ("ring8", "grid25")
 
