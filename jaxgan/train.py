@@ -70,20 +70,28 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tu
 
 
 def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndarray, workdir: epath.Path) -> None:
-    """Sample pictures from the fixed eval latents: the EMA's, and the raw G's too when EMA is on."""
+    """Sample pictures from the fixed eval latents: the EMA's, and the raw G's too when EMA is on.
+
+    2-D data shows all eval samples; images show one grid (one row per class
+    in conditional runs), drawn on its own rather than from the eval's many
+    samples, so the raw G only generates what the picture shows.
+    """
     step = int(state.step)
-    pictures = {"samples": samples}
-    if state.g_ema_params is not None:
-        pictures["samples_raw"] = sampling.sample(
-            exp.g_model, state, eval_key(exp.config.seed), len(samples), exp.config.model.latent_dim,
-            use_ema=False, num_classes=exp.num_classes,
-        )
-    # Conditional grids show one row per class.
     grid_size = sampling.GRID_COLUMNS * (exp.num_classes or sampling.GRID_COLUMNS)
+    num = min(grid_size, len(samples)) if samples.ndim == 4 else len(samples)
+
+    def draw(use_ema: bool) -> np.ndarray:
+        return sampling.sample(exp.g_model, state, eval_key(exp.config.seed), num, exp.config.model.latent_dim,
+                               use_ema=use_ema, num_classes=exp.num_classes)
+
+    # The same key and count give the eval's own samples: reuse them when they are the picture.
+    pictures = {"samples": samples if num == len(samples) else draw(True)}
+    if state.g_ema_params is not None:
+        pictures["samples_raw"] = draw(False)
     (workdir / "samples").mkdir(parents=True, exist_ok=True)
     for tag, images in pictures.items():
-        png = visualize.samples_png(images[:grid_size] if images.ndim == 4 else images, exp.dataset,
-                                    f"{exp.dataset.name} step {step} ({tag})", sampling.GRID_COLUMNS)
+        png = visualize.samples_png(images, exp.dataset, f"{exp.dataset.name} step {step} ({tag})",
+                                    sampling.GRID_COLUMNS)
         suffix = "" if tag == "samples" else "_raw"
         (workdir / "samples" / f"step_{step:08d}{suffix}.png").write_bytes(png)
         writer.write_image(step, tag, visualize.png_to_array(png))

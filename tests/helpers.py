@@ -8,6 +8,7 @@ import tensorflow_datasets as tfds
 from tensorflow_datasets.testing import mocking
 
 from jaxgan import experiment, parallel
+from jaxgan.config import base_config
 from jaxgan.step import make_train_step
 
 
@@ -80,3 +81,12 @@ def mock_images(num_examples):
 
     with tfds.testing.mock_data(num_examples=num_examples, as_data_source_fn=as_data_source):
         yield
+
+
+def data_config(name, seed=0, **data):
+    """A base config reading dataset `name` with `seed`, plus `data.*` overrides."""
+    c = base_config()
+    c.seed = seed
+    c.data.name = name
+    c.data.update(data)
+    return c

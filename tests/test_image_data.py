@@ -10,20 +10,15 @@ import pytest
 import tensorflow_datasets as tfds
 
 from jaxgan import parallel
-from jaxgan.config import base_config
 from jaxgan.data import build_dataset, storage
 from jaxgan.data.pipeline import BatchStream
-from helpers import mock_images
+from helpers import data_config, mock_images
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def image_config(name="fashion_mnist", seed=0, **data):
-    c = base_config()
-    c.seed = seed
-    c.data.name = name
-    c.data.update(data)
-    return c
+    return data_config(name, seed, **data)
 
 
 @pytest.mark.parametrize(

@@ -62,3 +62,16 @@ def test_an_unprepared_dataset_says_how_to_prepare_it(tmp_path):
 
     with pytest.raises(storage.DatasetNotPreparedError, match=r"(?s)not prepared .*python -m jaxgan.data.prepare mnist"):
         storage.open_source("mnist", "train", str(tmp_path))
+
+
+def test_grids_show_one_grid_when_the_eval_draws_more_samples(tmp_path):
+    config = tiny_config(total_steps=1, **{"ema.decay": 0.9, "eval.num_samples": 100})
+    config.eval_every_steps = config.checkpoint_every_steps = config.log_every_steps = 1
+    config.data.name = "fashion_mnist"
+    config.model.latent_dim = 8
+    config.model.g.output_activation = "tanh"
+    with mock_images(num_examples=40):
+        results = train.train_and_evaluate(config, str(tmp_path))
+    assert results["num_samples"] == 100
+    for name in ("step_00000001.png", "step_00000001_raw.png"):  # 8x8 grids, not 100 images
+        assert np.asarray(Image.open(tmp_path / "samples" / name)).shape == (2 + 8 * 30, 2 + 8 * 30, 3)

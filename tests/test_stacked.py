@@ -4,20 +4,15 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from jaxgan.config import base_config
 from jaxgan.data import build_dataset, storage
 from jaxgan.data.stacked import stack_label
 from jaxgan.evaluation.extractors import Extractor
 from jaxgan.evaluation.stacked_modes import stacked_modes
-from helpers import mock_images
+from helpers import data_config, mock_images
 
 
 def stacked_config(name="stacked_mnist", seed=0, **data):
-    c = base_config()
-    c.seed = seed
-    c.data.name = name
-    c.data.update(data)
-    return c
+    return data_config(name, seed, **data)
 
 
 def to_uint8(x):
