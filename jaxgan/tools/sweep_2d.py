@@ -43,6 +43,22 @@ RECIPES: dict[str, dict[str, Any]] = {
     "hinge+r1+ema0.9999": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "ema.decay": 0.9999},
     "hinge+r1x1": {"loss": "hinge", "penalties": {"r1": {"weight": 1.0}}},
     "hinge+r1+batch512": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "batch_size": 512},
+    "hinge+r1x0.03": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}},
+    "hinge+r1+wide": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}},
+                      "model.g.hidden": (256, 256, 256), "model.d.hidden": (256, 256, 256)},
+    "hinge+r1+deep": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}},
+                      "model.g.hidden": (256, 256, 256, 256), "model.d.hidden": (256, 256, 256)},
+    "hinge+r1+lr3e-4x2": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "total_steps": 40_000,
+                          "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4},
+    "hinge+r1+ttur": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "optimizer.g.lr": 3e-4},
+    "hinge+r1+gbn": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "model.g.batch_norm": True},
+    # PacGAN Table 1's GAN setup (Lin et al. 2018, Appendix): G 4x400 with BN, maxout D 3x200x5, batch 100,
+    # Adam lr 1e-4 beta1 0.8, no EMA; at this sweep's step budget, not their 400k iterations.
+    "pacgan_gan": {"loss": "non_saturating", "model.g.hidden": (400,) * 4, "model.g.batch_norm": True,
+                   "model.d.hidden": (200,) * 3, "model.d.maxout_pieces": 5, "batch_size": 100,
+                   "optimizer.g.lr": 1e-4, "optimizer.d.lr": 1e-4, "optimizer.g.b1": 0.8, "optimizer.d.b1": 0.8,
+                   "ema.decay": 0.0},
+    "hinge+r1+z16": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "model.latent_dim": 16},
 }
 DATASETS = ("ring8", "grid25")
 
@@ -55,8 +71,7 @@ _DATASETS = flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
 
 def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
     config = load_experiment(dataset)
-    config.seed, config.total_steps = seed, steps or config.total_steps
-    config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
+    config.seed = seed
     for key, value in RECIPES[recipe].items():
         node, *path = key.split(".")
         if path:  # a dotted key: one nested value
@@ -66,6 +81,8 @@ def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
             target[path[-1]] = value
         else:
             config[key] = value
+    config.total_steps = steps or config.total_steps  # --steps: one budget for every recipe
+    config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
     return config
 
 
