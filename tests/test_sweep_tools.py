@@ -1,6 +1,9 @@
 """The 2-D sweep's recipes build runnable experiments, and the table tool aggregates result files."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -42,3 +45,20 @@ def test_table_is_mean_and_std_over_seeds(tmp_path):
     assert cells[5:9] == ["24.5±0.5", "92.0±2.0", "0.10±0.00", "1.5±0.5"]
     assert cells[9:] == ["0/2", "-/100"]
     assert "PacGAN Table 1" in text  # the published rows follow
+    assert "PacGAN" not in results_table.table(results_table.load(tmp_path), published=False)
+
+
+def test_jobs_are_seed_major():
+    todo = sweep_2d.jobs([0, 1], ["ring8", "grid25"], ["hinge", "minimax"])
+    assert todo[:4] == [(0, "ring8", "hinge"), (0, "ring8", "minimax"), (0, "grid25", "hinge"), (0, "grid25", "minimax")]
+    assert len(set(todo)) == 8
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs 2 CPU cores to pin 2 workers")
+def test_two_pinned_workers_share_the_runs(tmp_path):
+    cmd = [sys.executable, "-m", "jaxgan.tools.sweep_2d", f"--out={tmp_path}", "--seeds=0", "--datasets=ring8",
+           "--recipes=hinge,minimax", "--steps=20", "--workers=2"]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    records = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("ring8/*/seed0/result.json"))]
+    assert [r["recipe"] for r in records] == ["hinge", "minimax"]
+    assert all(r["steps"] == 20 and r["cpu_cores"] == 1 and r["num_samples"] == 2500 for r in records)

@@ -23,6 +23,7 @@ from jaxgan.tools.sweep_2d import RECIPES
 
 _OUTPUT = flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
 _MARKER = flags.DEFINE_string("marker", "TABLE_2D", "Marker name in --output.")
+_PUBLISHED = flags.DEFINE_bool("published", True, "Append the published rows.")
 
 # (model, ring modes, ring %HQ, ring rKL, grid modes, grid %HQ, grid rKL, source); from ../shared/targets.md.
 PUBLISHED = [
@@ -51,7 +52,7 @@ def load(root: epath.Path) -> dict[tuple[str, str], list[dict]]:
     return runs
 
 
-def table(runs: dict[tuple[str, str], list[dict]]) -> str:
+def table(runs: dict[tuple[str, str], list[dict]], published: bool = True) -> str:
     order = list(RECIPES)
     recipes = sorted({k[0] for k in runs}, key=lambda r: (order.index(r) if r in order else len(order), r))
     lines = [
@@ -71,6 +72,8 @@ def table(runs: dict[tuple[str, str], list[dict]]) -> str:
                 _stat([r["wall_s"] / 60 for r in rs], ".1f"),
             ]
         lines.append(f"| {recipe} | " + " | ".join(cells) + f" | {'/'.join(seeds)} | {'/'.join(steps)} |")
+    if not published:
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         "Published (their own setups; see ../shared/targets.md):",
@@ -85,7 +88,7 @@ def table(runs: dict[tuple[str, str], list[dict]]) -> str:
 def main(argv):
     if len(argv) != 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.results_table RUNS_DIR [--output FILE]")
-    text = table(load(epath.Path(argv[1])))
+    text = table(load(epath.Path(argv[1])), published=_PUBLISHED.value)
     if _OUTPUT.value is None:
         print(text)
         return

@@ -1,19 +1,24 @@
 """Run every loss / penalty recipe on ring8 and grid25 over several seeds.
 
-  python -m jaxgan.tools.sweep_2d --out runs/table2d --seeds 0,1,2 [--steps 10000] [--recipes a,b]
+  python -m jaxgan.tools.sweep_2d --out runs/table2d --seeds 0,1,2,3,4 --workers 2 [--steps 10000] [--recipes a,b]
   python -m jaxgan.tools.results_table runs/table2d
 
 Each run starts from the shipped experiment config (`experiments/ring8.py`,
 `experiments/grid25.py`) with the recipe's changes, all with the same step
 budget. Each run writes `<out>/<dataset>/<recipe>/seed<k>/result.json`.
 Finished runs are skipped, so an interrupted sweep continues where it stopped.
-Runs go seed-major, so a partial sweep still covers every recipe.
+Runs go seed-major, so a partial sweep still covers every recipe. With
+`--workers N`, N runs go at once, each pinned to its own core; don't start two
+sweeps on the same --out at once (they would redo each other's unfinished runs).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -50,6 +55,12 @@ RECIPES: dict[str, dict[str, Any]] = {
                       "model.g.hidden": (256, 256, 256, 256), "model.d.hidden": (256, 256, 256)},
     "hinge+r1+lr3e-4x2": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "total_steps": 40_000,
                           "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4},
+    "hinge+r1x0.01": {"loss": "hinge", "penalties": {"r1": {"weight": 0.01}}},
+    "hinge+r1x0.03+40k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}, "total_steps": 40_000},
+    "hinge+r1+lr2e-3": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}},
+                        "optimizer.g.lr": 2e-3, "optimizer.d.lr": 2e-3},
+    "hinge+r1+b0.9": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "optimizer.g.b1": 0.0,
+                      "optimizer.d.b1": 0.0, "optimizer.g.b2": 0.9, "optimizer.d.b2": 0.9},
     "hinge+r1+ttur": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "optimizer.g.lr": 3e-4},
     "hinge+r1+gbn": {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}, "model.g.batch_norm": True},
     # PacGAN Table 1's GAN setup (Lin et al. 2018, Appendix): G 4x400 with BN, maxout D 3x200x5, batch 100,
@@ -67,6 +78,8 @@ _SEEDS = flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds to run.")
 _STEPS = flags.DEFINE_integer("steps", 0, "Train steps per run, the same for every recipe (0: the experiment's own).")
 _RECIPES = flags.DEFINE_list("recipes", list(RECIPES), "Recipes to run.")
 _DATASETS = flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
+_WORKERS = flags.DEFINE_integer("workers", 1, "Parallel runs, each pinned to its own CPU core (Linux).")
+_SHARD = flags.DEFINE_string("shard", "0/1", "Internal: this worker's share of the runs, i/n.")
 
 
 def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
@@ -95,9 +108,34 @@ def run_one(out: epath.Path, dataset: str, recipe: str, seed: int, steps: int) -
     start = time.perf_counter()
     results = train.train_and_evaluate(config, os.fspath(workdir))
     record = {"dataset": dataset, "recipe": recipe, "seed": seed, "steps": config.total_steps,
-              "wall_s": time.perf_counter() - start, **results}
+              "wall_s": time.perf_counter() - start, "cpu_cores": len(os.sched_getaffinity(0)), **results}
     result_file.write_text(json.dumps(record, indent=2))
     return record
+
+
+def jobs(seeds: list[int], datasets: list[str], recipes: list[str]) -> list[tuple[int, str, str]]:
+    """(seed, dataset, recipe) in run order: seed-major, so a partial sweep covers every recipe."""
+    return [(s, d, r) for s in seeds for d in datasets for r in recipes]
+
+
+def _spawn_workers(num_workers: int) -> None:
+    """Re-runs this sweep in `num_workers` processes, worker i pinned to CPU i, taking every n-th job.
+
+    One core per run keeps runs from competing for threads, so wall times are comparable. XLA:CPU's
+    results depend on its thread count: a pinned run is not bitwise equal to a run given 2 cores.
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    if num_workers > len(cores):
+        raise app.UsageError(f"--workers={num_workers}, but this process may use only {len(cores)} cores.")
+    args = [f"--out={_OUT.value}", f"--seeds={','.join(_SEEDS.value)}", f"--steps={_STEPS.value}",
+            f"--recipes={','.join(_RECIPES.value)}", f"--datasets={','.join(_DATASETS.value)}"]
+    procs = []
+    for i in range(num_workers):
+        cmd = [sys.executable, "-m", "jaxgan.tools.sweep_2d", *args, f"--shard={i}/{num_workers}"]
+        procs.append(subprocess.Popen(cmd, preexec_fn=functools.partial(os.sched_setaffinity, 0, {cores[i]})))
+    failed = [i for i, p in enumerate(procs) if p.wait() != 0]
+    if failed:
+        raise SystemExit(f"Sweep workers {failed} failed; rerun the same command to finish (done runs are kept).")
 
 
 def main(argv):
@@ -106,13 +144,15 @@ def main(argv):
     unknown = sorted(set(_RECIPES.value) - set(RECIPES))
     if unknown:
         raise app.UsageError(f"Unknown recipes {unknown}. Choices: {', '.join(RECIPES)}.")
+    if _WORKERS.value > 1:
+        return _spawn_workers(_WORKERS.value)
+    index, count = map(int, _SHARD.value.split("/"))
     out = epath.Path(_OUT.value)
-    for seed in map(int, _SEEDS.value):
-        for dataset in _DATASETS.value:
-            for recipe in _RECIPES.value:
-                r = run_one(out, dataset, recipe, seed, _STEPS.value)
-                logging.info("%s %s seed %d: %d modes, %.1f%% HQ, %.0f s", dataset, recipe, seed, r["modes"],
-                             r["hq_percent"], r["wall_s"])
+    todo = jobs([int(s) for s in _SEEDS.value], _DATASETS.value, _RECIPES.value)
+    for seed, dataset, recipe in todo[index::count]:
+        r = run_one(out, dataset, recipe, seed, _STEPS.value)
+        logging.info("%s %s seed %d: %d modes, %.1f%% HQ, %.0f s", dataset, recipe, seed, r["modes"],
+                     r["hq_percent"], r["wall_s"])
 
 
 if __name__ == "__main__":
