@@ -1,12 +1,15 @@
 """The zoo inside the compiled step: user-registered losses, penalties together, resume with penalty state."""
 
+from typing import Sequence
+
+import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from conftest import tiny_config
 from helpers import build, run_steps
-from jaxgan import losses, penalties, train
+from jaxgan import experiment, losses, models, penalties, train
 
 
 def test_a_loss_registered_in_a_test_file_trains(tmp_path):
@@ -29,6 +32,40 @@ def test_a_loss_registered_in_a_test_file_trains(tmp_path):
     finally:
         losses.LOSSES.unregister("test_squared_hinge")
         penalties.PENALTIES.unregister("test_logit_l2")
+
+
+def test_networks_registered_in_a_test_file_train(tmp_path):
+    @models.GENERATORS.register("test_residual_g")
+    class ResidualG(nn.Module):
+        out_shape: Sequence[int]
+        width: int = 8
+
+        @nn.compact
+        def __call__(self, z, train, labels=None):
+            h = nn.Dense(self.width)(z)
+            h = h + nn.Dense(self.width)(jnp.tanh(h))
+            return nn.Dense(int(np.prod(self.out_shape)))(h).reshape(z.shape[0], *self.out_shape)
+
+    @models.DISCRIMINATORS.register("test_quadratic_d")
+    class QuadraticD(nn.Module):
+        @nn.compact
+        def __call__(self, x, train, labels=None):
+            x = x.reshape(x.shape[0], -1)
+            return nn.Dense(1)(jnp.concatenate([x, x**2], axis=-1))[:, 0]
+
+    try:
+        config = tiny_config(total_steps=4, **{"model.generator": "test_residual_g",
+                                               "model.discriminator": "test_quadratic_d"})
+        config.model.g = {"width": 12}
+        config.model.d = {}
+        results = train.train_and_evaluate(config, str(tmp_path))
+        assert results["num_samples"] == 200
+        exp, state = experiment.restore_latest(tmp_path)
+        assert exp.g_model.width == 12 and int(state.step) == 4
+        assert state.g_params["Dense_0"]["kernel"].shape == (config.model.latent_dim, 12)
+    finally:
+        models.GENERATORS.unregister("test_residual_g")
+        models.DISCRIMINATORS.unregister("test_quadratic_d")
 
 
 def test_penalties_spectral_norm_clipping_and_schedules_run_together_in_one_step():
