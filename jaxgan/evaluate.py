@@ -17,30 +17,36 @@ from etils import epath
 from jaxgan import config as config_lib
 from jaxgan import experiment, train, writers
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to evaluate.")
-_OUTPUT = flags.DEFINE_string("output", None, "Optional JSON file to write.")
-_NUM_SAMPLES = flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.")
-_METRICS = flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
-_EXTRACTOR = flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
-_INCEPTION = flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
-flags.mark_flags_as_required(["workdir"])
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("workdir", None, "Run directory to evaluate.")
+    flags.DEFINE_string("output", None, "Optional JSON file to write.")
+    flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.")
+    flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
+    flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
+    flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
+    flags.mark_flags_as_required(["workdir"])
 
 
 def main(argv):
     del argv
     writers.quiet_library_logs()
-    exp, state = experiment.restore_latest(_WORKDIR.value)
-    overrides = {"num_samples": _NUM_SAMPLES.value, "metrics": _METRICS.value, "extractor": _EXTRACTOR.value,
-                 "inception_weights": _INCEPTION.value}
+    exp, state = experiment.restore_latest(FLAGS.workdir)
+    overrides = {"num_samples": FLAGS.num_samples, "metrics": FLAGS.metrics, "extractor": FLAGS.extractor,
+                 "inception_weights": FLAGS.inception_weights}
     with exp.config.unlocked():
         exp.config.eval.update({k: v for k, v in overrides.items() if v is not None})
     config_lib.validate(exp.config)
     results, _ = train.evaluate(exp, state)
     text = json.dumps({"step": int(state.step), **results}, indent=2)
     print(text)
-    if _OUTPUT.value:
-        epath.Path(_OUTPUT.value).write_text(text + "\n")
+    if FLAGS.output:
+        epath.Path(FLAGS.output).write_text(text + "\n")
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

@@ -15,21 +15,26 @@ from etils import epath
 
 from jaxgan import experiment, sampling, visualize, writers
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to sample from.")
-_NUM = flags.DEFINE_integer("num", 2500, "Number of samples.")
-_SEED = flags.DEFINE_integer("seed", 0, "Seed for the latents.")
-_OUTPUT = flags.DEFINE_string("output", None, "Output file: .npy or .png.")
-flags.mark_flags_as_required(["workdir", "output"])
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("workdir", None, "Run directory to sample from.")
+    flags.DEFINE_integer("num", 2500, "Number of samples.")
+    flags.DEFINE_integer("seed", 0, "Seed for the latents.")
+    flags.DEFINE_string("output", None, "Output file: .npy or .png.")
+    flags.mark_flags_as_required(["workdir", "output"])
 
 
 def main(argv):
     del argv
     writers.quiet_library_logs()
-    output = epath.Path(_OUTPUT.value)
+    output = epath.Path(FLAGS.output)
     if output.suffix not in (".npy", ".png"):
         raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")
-    exp, state = experiment.restore_latest(_WORKDIR.value)
-    samples = sampling.sample(exp.g_model, state, jax.random.key(_SEED.value), _NUM.value,
+    exp, state = experiment.restore_latest(FLAGS.workdir)
+    samples = sampling.sample(exp.g_model, state, jax.random.key(FLAGS.seed), FLAGS.num,
                               exp.config.model.latent_dim, num_classes=exp.num_classes)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".npy":
@@ -41,4 +46,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

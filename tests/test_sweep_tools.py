@@ -62,3 +62,12 @@ def test_two_pinned_workers_share_the_runs(tmp_path):
     records = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("ring8/*/seed0/result.json"))]
     assert [r["recipe"] for r in records] == ["hinge", "minimax"]
     assert all(r["steps"] == 20 and r["cpu_cores"] == 1 and r["num_samples"] == 2500 for r in records)
+
+
+def test_cli_modules_import_together():
+    # Each CLI defines its flags only when run as a program, so importing several in one process works.
+    import importlib
+
+    for name in ("jaxgan.evaluate", "jaxgan.sample", "jaxgan.evaluation.convert_inception",
+                 "jaxgan.tools.image_table", "jaxgan.tools.results_table", "jaxgan.tools.sweep_2d"):
+        assert callable(importlib.import_module(name).main)

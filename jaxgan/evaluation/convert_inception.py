@@ -24,8 +24,8 @@ from etils import epath
 from jaxgan.evaluation import inception
 from jaxgan.evaluation.extractors import file_checksum
 
-_PYTORCH_FID = flags.DEFINE_string("pytorch_fid", "", "pytorch-fid's pt_inception-2015-12-05-6726825d.pth.")
-_OUTPUT = flags.DEFINE_string("output", "inception_fid.npz", "Where to write the .npz.")
+FLAGS = flags.FLAGS
+
 
 TORCH_MISSING = (
     "Reading the pytorch-fid weights needs PyTorch, once, for this conversion only: "
@@ -67,16 +67,23 @@ def convert(pytorch_fid_path: str, output: str) -> str:
     return file_checksum(output)
 
 
+def define_flags() -> None:
+    """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("pytorch_fid", "", "pytorch-fid's pt_inception-2015-12-05-6726825d.pth.")
+    flags.DEFINE_string("output", "inception_fid.npz", "Where to write the .npz.")
+
+
 def main(argv: list[str]) -> None:
-    if len(argv) != 1 or not _PYTORCH_FID.value:
+    if len(argv) != 1 or not FLAGS.pytorch_fid:
         raise app.UsageError("Usage: python -m jaxgan.evaluation.convert_inception "
                              "--pytorch_fid pt_inception-2015-12-05-6726825d.pth --output inception_fid.npz")
     try:
-        checksum = convert(_PYTORCH_FID.value, _OUTPUT.value)
+        checksum = convert(FLAGS.pytorch_fid, FLAGS.output)
     except (ImportError, ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
-    print(f"Wrote {_OUTPUT.value} (sha256 {checksum}). Set eval.inception_weights={_OUTPUT.value}.")
+    print(f"Wrote {FLAGS.output} (sha256 {checksum}). Set eval.inception_weights={FLAGS.output}.")
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

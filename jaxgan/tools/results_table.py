@@ -21,9 +21,8 @@ from etils import epath
 from jaxgan.tools.markdown import replace_block
 from jaxgan.tools.sweep_2d import RECIPES
 
-_OUTPUT = flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
-_MARKER = flags.DEFINE_string("marker", "TABLE_2D", "Marker name in --output.")
-_PUBLISHED = flags.DEFINE_bool("published", True, "Append the published rows.")
+FLAGS = flags.FLAGS
+
 
 # (model, ring modes, ring %HQ, ring rKL, grid modes, grid %HQ, grid rKL, source); from ../shared/targets.md.
 PUBLISHED = [
@@ -85,15 +84,23 @@ def table(runs: dict[tuple[str, str], list[dict]], published: bool = True) -> st
     return "\n".join(lines) + "\n"
 
 
+def define_flags() -> None:
+    """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
+    flags.DEFINE_string("marker", "TABLE_2D", "Marker name in --output.")
+    flags.DEFINE_bool("published", True, "Append the published rows.")
+
+
 def main(argv):
     if len(argv) != 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.results_table RUNS_DIR [--output FILE]")
-    text = table(load(epath.Path(argv[1])), published=_PUBLISHED.value)
-    if _OUTPUT.value is None:
+    text = table(load(epath.Path(argv[1])), published=FLAGS.published)
+    if FLAGS.output is None:
         print(text)
         return
-    replace_block(_OUTPUT.value, _MARKER.value, text)
+    replace_block(FLAGS.output, FLAGS.marker, text)
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

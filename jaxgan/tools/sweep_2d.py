@@ -28,6 +28,8 @@ from etils import epath
 from jaxgan import train, writers
 from jaxgan.config import load_experiment
 
+FLAGS = flags.FLAGS
+
 # recipe name -> config changes on top of the experiment's config (dotted keys reach nested values).
 _HINGE_R1 = {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}}
 RECIPES: dict[str, dict[str, Any]] = {
@@ -69,14 +71,6 @@ RECIPES: dict[str, dict[str, Any]] = {
     "hinge+r1+z16": {**_HINGE_R1, "model.latent_dim": 16},
 }
 DATASETS = ("ring8", "grid25")
-
-_OUT = flags.DEFINE_string("out", "runs/table2d", "Directory for the runs and their result.json files.")
-_SEEDS = flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds to run.")
-_STEPS = flags.DEFINE_integer("steps", 0, "Train steps per run, the same for every recipe (0: the experiment's own).")
-_RECIPES = flags.DEFINE_list("recipes", list(RECIPES), "Recipes to run.")
-_DATASETS = flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
-_WORKERS = flags.DEFINE_integer("workers", 1, "Parallel runs, each pinned to its own CPU core (Linux).")
-_SHARD = flags.DEFINE_string("shard", "0/1", "Internal: this worker's share of the runs, i/n.")
 
 
 def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
@@ -124,8 +118,8 @@ def _spawn_workers(num_workers: int) -> None:
     cores = sorted(os.sched_getaffinity(0))
     if num_workers > len(cores):
         raise app.UsageError(f"--workers={num_workers}, but this process may use only {len(cores)} cores.")
-    args = [f"--out={_OUT.value}", f"--seeds={','.join(_SEEDS.value)}", f"--steps={_STEPS.value}",
-            f"--recipes={','.join(_RECIPES.value)}", f"--datasets={','.join(_DATASETS.value)}"]
+    args = [f"--out={FLAGS.out}", f"--seeds={','.join(FLAGS.seeds)}", f"--steps={FLAGS.steps}",
+            f"--recipes={','.join(FLAGS.recipes)}", f"--datasets={','.join(FLAGS.datasets)}"]
     procs = []
     for i in range(num_workers):
         cmd = [sys.executable, "-m", "jaxgan.tools.sweep_2d", *args, f"--shard={i}/{num_workers}"]
@@ -135,22 +129,34 @@ def _spawn_workers(num_workers: int) -> None:
         raise SystemExit(f"Sweep workers {failed} failed; rerun the same command to finish (done runs are kept).")
 
 
+def define_flags() -> None:
+    """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("out", "runs/table2d", "Directory for the runs and their result.json files.")
+    flags.DEFINE_list("seeds", ["0", "1", "2", "3", "4"], "Seeds to run.")
+    flags.DEFINE_integer("steps", 0, "Train steps of every run (0: the recipe's, else the experiment's own).")
+    flags.DEFINE_list("recipes", list(RECIPES), "Recipes to run.")
+    flags.DEFINE_list("datasets", list(DATASETS), "Datasets to run.")
+    flags.DEFINE_integer("workers", 1, "Parallel runs, each pinned to its own CPU core (Linux).")
+    flags.DEFINE_string("shard", "0/1", "Internal: this worker's share of the runs, i/n.")
+
+
 def main(argv):
     del argv
     writers.quiet_library_logs()
-    unknown = sorted(set(_RECIPES.value) - set(RECIPES))
+    unknown = sorted(set(FLAGS.recipes) - set(RECIPES))
     if unknown:
         raise app.UsageError(f"Unknown recipes {unknown}. Choices: {', '.join(RECIPES)}.")
-    if _WORKERS.value > 1:
-        return _spawn_workers(_WORKERS.value)
-    index, count = map(int, _SHARD.value.split("/"))
-    out = epath.Path(_OUT.value)
-    todo = jobs([int(s) for s in _SEEDS.value], _DATASETS.value, _RECIPES.value)
+    if FLAGS.workers > 1:
+        return _spawn_workers(FLAGS.workers)
+    index, count = map(int, FLAGS.shard.split("/"))
+    out = epath.Path(FLAGS.out)
+    todo = jobs([int(s) for s in FLAGS.seeds], FLAGS.datasets, FLAGS.recipes)
     for seed, dataset, recipe in todo[index::count]:
-        r = run_one(out, dataset, recipe, seed, _STEPS.value)
+        r = run_one(out, dataset, recipe, seed, FLAGS.steps)
         logging.info("%s %s seed %d: %d modes, %.1f%% HQ, %.0f s", dataset, recipe, seed, r["modes"],
                      r["hq_percent"], r["wall_s"])
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)
