@@ -46,6 +46,9 @@ def test_table_is_mean_and_std_over_seeds(tmp_path):
     assert cells[9:] == ["0/2", "-/100"]
     assert "PacGAN Table 1" in text  # the published rows follow
     assert "PacGAN" not in results_table.table(results_table.load(tmp_path), published=False)
+    grid_only = results_table.table(results_table.load(tmp_path), datasets=("grid25",)).splitlines()
+    assert grid_only[0].startswith("| recipe (jaxgan) | grid modes |") and "ring" not in grid_only[0]
+    assert grid_only[2] == "| hinge | 24.5±0.5 | 92.0±2.0 | 0.10±0.00 | 1.5±0.5 | 2 | 100 |"
 
 
 def test_jobs_are_seed_major():

@@ -51,16 +51,22 @@ def load(root: epath.Path) -> dict[tuple[str, str], list[dict]]:
     return runs
 
 
-def table(runs: dict[tuple[str, str], list[dict]], published: bool = True) -> str:
+_SHORT = {"ring8": "ring", "grid25": "grid"}
+
+
+def table(runs: dict[tuple[str, str], list[dict]], published: bool = True,
+          datasets: tuple[str, ...] = ("ring8", "grid25")) -> str:
+    """Markdown rows of mean±std per recipe, with columns for each of `datasets`."""
     order = list(RECIPES)
-    recipes = sorted({k[0] for k in runs}, key=lambda r: (order.index(r) if r in order else len(order), r))
-    lines = [
-        "| recipe (jaxgan) | ring modes | ring %HQ | ring rKL | ring min | grid modes | grid %HQ | grid rKL | grid min | seeds (ring/grid) | steps (ring/grid) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    recipes = sorted({k[0] for k in runs if k[1] in datasets},
+                     key=lambda r: (order.index(r) if r in order else len(order), r))
+    names = [_SHORT.get(d, d) for d in datasets]
+    header = [f"{n} {col}" for n in names for col in ("modes", "%HQ", "rKL", "min")]
+    header += [f"seeds ({'/'.join(names)})", f"steps ({'/'.join(names)})"]
+    lines = ["| recipe (jaxgan) | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
     for recipe in recipes:
         cells, seeds, steps = [], [], []
-        for dataset in ("ring8", "grid25"):
+        for dataset in datasets:
             rs = runs.get((recipe, dataset), [])
             seeds.append(str(len(rs)))
             steps.append("/".join(sorted({str(r["steps"]) for r in rs})) or "-")
@@ -71,7 +77,7 @@ def table(runs: dict[tuple[str, str], list[dict]], published: bool = True) -> st
                 _stat([r["wall_s"] / 60 for r in rs], ".1f"),
             ]
         lines.append(f"| {recipe} | " + " | ".join(cells) + f" | {'/'.join(seeds)} | {'/'.join(steps)} |")
-    if not published:
+    if not published or set(datasets) != {"ring8", "grid25"}:
         return "\n".join(lines) + "\n"
     lines += [
         "",
@@ -88,13 +94,14 @@ def define_flags() -> None:
     """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
     flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
     flags.DEFINE_string("marker", "TABLE_2D", "Marker name in --output.")
-    flags.DEFINE_bool("published", True, "Append the published rows.")
+    flags.DEFINE_bool("published", True, "Append the published rows (with both datasets).")
+    flags.DEFINE_list("datasets", ["ring8", "grid25"], "Datasets to give columns to.")
 
 
 def main(argv):
     if len(argv) != 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.results_table RUNS_DIR [--output FILE]")
-    text = table(load(epath.Path(argv[1])), published=FLAGS.published)
+    text = table(load(epath.Path(argv[1])), published=FLAGS.published, datasets=tuple(FLAGS.datasets))
     if FLAGS.output is None:
         print(text)
         return
