@@ -22,6 +22,7 @@ import sys
 import time
 from typing import Any
 
+import ml_collections
 from absl import app, flags, logging
 from etils import epath
 
@@ -74,7 +75,12 @@ RECIPES: dict[str, dict[str, Any]] = {
 DATASETS = ("ring8", "grid25")
 
 
-def recipe_config(dataset: str, recipe: str, seed: int, steps: int):
+def _usable_cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
+
+
+def recipe_config(dataset: str, recipe: str, seed: int, steps: int) -> ml_collections.ConfigDict:
+    """`experiments/<dataset>.py` with the recipe's changes, the seed, and `steps` if given (else the recipe's)."""
     config = load_experiment(dataset)
     config.seed = seed
     for key, value in RECIPES[recipe].items():
@@ -100,7 +106,7 @@ def run_one(out: epath.Path, dataset: str, recipe: str, seed: int, steps: int) -
     start = time.perf_counter()
     results = train.train_and_evaluate(config, os.fspath(workdir))
     record = {"dataset": dataset, "recipe": recipe, "seed": seed, "steps": config.total_steps,
-              "wall_s": time.perf_counter() - start, "cpu_cores": len(os.sched_getaffinity(0)), **results}
+              "wall_s": time.perf_counter() - start, "cpu_cores": len(_usable_cores()), **results}
     result_file.write_text(json.dumps(record, indent=2))
     return record
 
@@ -116,7 +122,9 @@ def _spawn_workers(num_workers: int) -> None:
     One core per run keeps runs from competing for threads, so wall times are comparable. XLA:CPU's
     results depend on its thread count: a pinned run is not bitwise equal to a run given 2 cores.
     """
-    cores = sorted(os.sched_getaffinity(0))
+    if not hasattr(os, "sched_setaffinity"):
+        raise app.UsageError("--workers > 1 pins each worker to a core, which needs Linux; use --workers=1.")
+    cores = _usable_cores()
     if num_workers > len(cores):
         raise app.UsageError(f"--workers={num_workers}, but this process may use only {len(cores)} cores.")
     args = [f"--out={FLAGS.out}", f"--seeds={','.join(FLAGS.seeds)}", f"--steps={FLAGS.steps}",
@@ -147,6 +155,8 @@ def main(argv):
     unknown = sorted(set(FLAGS.recipes) - set(RECIPES))
     if unknown:
         raise app.UsageError(f"Unknown recipes {unknown}. Choices: {', '.join(RECIPES)}.")
+    if unknown := sorted(set(FLAGS.datasets) - set(DATASETS)):
+        raise app.UsageError(f"Unknown datasets {unknown}. Choices: {', '.join(DATASETS)}.")
     if FLAGS.workers > 1:
         return _spawn_workers(FLAGS.workers)
     index, count = map(int, FLAGS.shard.split("/"))
