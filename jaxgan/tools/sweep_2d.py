@@ -45,7 +45,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "non_saturating+r1": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}}},
     "hinge+r1": _HINGE_R1,
     "hinge+r1x0.01": {"loss": "hinge", "penalties": {"r1": {"weight": 0.01}}},
-    "hinge+r1x0.01+40k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.01}}, "total_steps": 40_000},
+    "hinge+r1x0.03+60k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}, "total_steps": 60_000},
     # PacGAN Table 1's GAN setup (Lin et al. 2018, Appendix): G 4x400 with BN, maxout D 3x200x5, batch 100,
     # Adam lr 1e-4 beta1 0.8, no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_gan": {"loss": "non_saturating", "model.g.hidden": (400,) * 4, "model.g.batch_norm": True,
