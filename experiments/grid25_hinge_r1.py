@@ -1,16 +1,16 @@
-"""Grid of 25 Gaussians: the best grid recipe so far, hinge loss plus R1 (weight 0.1) on grid25.py.
+"""Grid of 25 Gaussians: hinge loss plus R1 (0.03) for 60k steps, the best grid recipe of the 2-D table.
+
+Everything else is experiments/grid25.py (= ring8.py's MLPs 3x128, Adam 1e-3,
+EMA 0.999, batch 256). The same config as the table's `hinge+r1x0.03+60k` row
+(tests/test_sweep_tools.py checks it).
 
 Command:
   python -m jaxgan.main --config experiments/grid25_hinge_r1.py --workdir runs/grid25_hinge_r1
 
-Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
-  25/25 modes, 94.4% high-quality samples, in 111 s (the sweep's recipe
-  `hinge+r1`); seed 1: 25/25, 92.7% HQ, in 160 s beside the test suite.
-  The target of 25/25 with >= 95% HQ is not met yet. Variants tried on
-  seed 0, each 20,000 steps: + linear lr decay 92.2%, + 2 D steps
-  per G step 93.0%, + EMA 0.9999 94.2%, batch 512 93.8%, R1 weight 1.0
-  16/25 and 23.2%; non-saturating + R1 got 93.8%
-  (experiments/README.md). PacGAN Table 1's GAN row: 17.3±0.8 modes, 94.8% HQ.
+Expected result (measured, seeds 0-4, jax 0.10.2, 1 CPU device, each run
+pinned to one of 2 cores beside another run; `python -m jaxgan.tools.sweep_2d
+--out runs/table2d --workers 2 --datasets grid25 --recipes hinge+r1x0.03+60k`):
+  RESULT
 """
 
 from jaxgan.config import load_experiment
@@ -19,5 +19,8 @@ from jaxgan.config import load_experiment
 def get_config(arg: str | None = None):
     c = load_experiment("grid25", arg)
     c.loss = "hinge"
-    c.penalties = {"r1": {"weight": 0.1}}
+    c.penalties = {"r1": {"weight": 0.03}}
+    if arg != "smoke":
+        c.total_steps = 60_000
+        c.eval_every_steps = c.checkpoint_every_steps = 10_000
     return c
