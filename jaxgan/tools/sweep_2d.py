@@ -55,7 +55,6 @@ RECIPES: dict[str, dict[str, Any]] = {
     # Variants of hinge+r1 tried on grid25 (seed 0) on the way to >= 95% HQ.
     "hinge+r1x1": {"loss": "hinge", "penalties": {"r1": {"weight": 1.0}}},
     "hinge+r1x0.03": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}},
-    "hinge+r1x0.003": {"loss": "hinge", "penalties": {"r1": {"weight": 0.003}}},
     "hinge+r1x0.03+40k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}, "total_steps": 40_000},
     "non_saturating+r1+decay": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}},
                                 "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
