@@ -10,7 +10,13 @@ Command:
 Expected result (measured, seeds 0-4, jax 0.10.2, 1 CPU device, each run
 pinned to one of 2 cores beside another run; `python -m jaxgan.tools.sweep_2d
 --out runs/table2d --workers 2 --datasets grid25 --recipes hinge+r1x0.03+60k`):
-  RESULT
+  25/25 modes on every seed, 96.5±1.5% high-quality samples (96.9, 97.0,
+  97.4, 93.6, 97.5), reverse KL 0.006, 6.5 min per run. The issue's target
+  is 25/25 with >= 95% HQ: met by the mean, by 4 of 5 seeds alone (seed 3:
+  93.6%). The same recipe for 20k steps, seed 0: 94.7%; 40k: 96.7%. A 2-core
+  run (the command above) gives other bits than a pinned one. PacGAN Table 1:
+  GAN 17.3±0.8 modes, 94.8±0.7% HQ; PacGAN4 24.8±0.2, 93.6±0.6%. The table
+  and the recipes tried: experiments/README.md.
 """
 
 from jaxgan.config import load_experiment
