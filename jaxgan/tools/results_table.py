@@ -27,6 +27,7 @@ FLAGS = flags.FLAGS
 # (model, ring modes, ring %HQ, ring rKL, grid modes, grid %HQ, grid rKL, source); from ../shared/targets.md.
 PUBLISHED = [
     ("GAN", "6.3±0.5", "98.2±0.2", "0.45", "17.3±0.8", "94.8±0.7", "0.70", "PacGAN Table 1"),
+    ("ALI", "6.6±0.3", "97.6±0.4", "0.36", "24.1±0.4", "95.7±0.6", "0.14", "PacGAN Table 1"),
     ("PacGAN2", "7.9±0.1", "95.6±2.0", "0.07", "23.8±0.7", "91.3±0.8", "0.13", "PacGAN Table 1"),
     ("PacGAN4", "7.8±0.1", "95.9±1.4", "0.07", "24.8±0.2", "93.6±0.6", "0.04", "PacGAN Table 1"),
     ("Unrolled GAN (5)", "7.6", "35.6", "", "23.6", "16", "", "VEEGAN Table 1"),
