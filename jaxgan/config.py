@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+from typing import Any
 
 import ml_collections
 
@@ -136,6 +137,13 @@ def _get(config: ml_collections.ConfigDict, dotted: str):
     for part in dotted.split("."):
         config = config[part]
     return config
+
+
+def set_dotted(config: ml_collections.ConfigDict, dotted: str, value: Any) -> None:
+    """Sets one possibly nested value, e.g. `set_dotted(c, "optimizer.g.lr", 1e-3)`."""
+    *parents, leaf = dotted.split(".")
+    node = _get(config, ".".join(parents)) if parents else config
+    node[leaf] = value
 
 
 def _check_name(registry, name: str, key: str) -> None:

@@ -20,7 +20,7 @@ os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 import jax  # noqa: E402
 import pytest  # noqa: E402
 
-from jaxgan.config import base_config  # noqa: E402
+from jaxgan.config import base_config, set_dotted  # noqa: E402
 
 
 def tiny_config(**overrides):
@@ -39,11 +39,7 @@ def tiny_config(**overrides):
     c.optimizer.d.lr = 1e-3
     c.eval.num_samples = 200
     for k, v in overrides.items():
-        node = c
-        *parents, leaf = k.split(".")
-        for p in parents:
-            node = node[p]
-        node[leaf] = v
+        set_dotted(c, k, v)
     return c
 
 

@@ -13,7 +13,7 @@ from conftest import NUM_FAKE_DEVICES, tiny_config
 from helpers import assert_trees_equal, params_of
 from jaxgan import experiment, train
 from jaxgan.checkpoint import Checkpointer, saveable_tree
-from jaxgan.config import ConfigError
+from jaxgan.config import ConfigError, set_dotted
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMOKE = os.path.join(REPO, "experiments", "ring8.py") + ":smoke"
@@ -111,11 +111,7 @@ def test_bad_config_fails_at_start_with_a_clear_error(tmp_path, overrides, messa
     config = tiny_config()
     with config.unlocked():
         for k, v in overrides.items():
-            *parents, leaf = k.split(".")
-            node = config
-            for p in parents:
-                node = node[p]
-            node[leaf] = v
+            set_dotted(config, k, v)
     with pytest.raises(ConfigError, match=message):
         train.train_and_evaluate(config, str(tmp_path / "w"))
     assert not (tmp_path / "w").exists(), "a bad config must not touch the workdir"

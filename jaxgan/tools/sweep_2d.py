@@ -27,12 +27,16 @@ from absl import app, flags, logging
 from etils import epath
 
 from jaxgan import train, writers
-from jaxgan.config import load_experiment
+from jaxgan.config import load_experiment, set_dotted
 
 FLAGS = flags.FLAGS
 
+def _hinge_r1(weight: float = 0.1, **changes: Any) -> dict[str, Any]:
+    """The hinge loss with R1 of `weight`, plus other changes."""
+    return {"loss": "hinge", "penalties": {"r1": {"weight": weight}}, **changes}
+
+
 # recipe name -> config changes on top of the experiment's config (dotted keys reach nested values).
-_HINGE_R1 = {"loss": "hinge", "penalties": {"r1": {"weight": 0.1}}}
 RECIPES: dict[str, dict[str, Any]] = {
     # The table: every loss, the penalty recipes, the best grid recipe, and PacGAN's own GAN setup.
     "non_saturating": {"loss": "non_saturating"},  # the shipped experiments as they are
@@ -43,9 +47,9 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ragan": {"loss": "ragan"},
     "wgan_gp": {"loss": "wasserstein", "penalties": {"wgan_gp": {"weight": 10.0}}},
     "non_saturating+r1": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}}},
-    "hinge+r1": _HINGE_R1,
-    "hinge+r1x0.01": {"loss": "hinge", "penalties": {"r1": {"weight": 0.01}}},
-    "hinge+r1x0.03+60k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}, "total_steps": 60_000},
+    "hinge+r1": _hinge_r1(),
+    "hinge+r1x0.01": _hinge_r1(0.01),
+    "hinge+r1x0.03+60k": _hinge_r1(0.03, total_steps=60_000),
     # PacGAN Table 1's GAN setup (Lin et al. 2018, Appendix): G 4x400 with BN, maxout D 3x200x5, batch 100,
     # Adam lr 1e-4 beta1 0.8, no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_gan": {"loss": "non_saturating", "model.g.hidden": (400,) * 4, "model.g.batch_norm": True,
@@ -53,23 +57,23 @@ RECIPES: dict[str, dict[str, Any]] = {
                    "optimizer.g.lr": 1e-4, "optimizer.d.lr": 1e-4, "optimizer.g.b1": 0.8, "optimizer.d.b1": 0.8,
                    "ema.decay": 0.0},
     # Variants of hinge+r1 tried on grid25 (seed 0) on the way to >= 95% HQ.
-    "hinge+r1x1": {"loss": "hinge", "penalties": {"r1": {"weight": 1.0}}},
-    "hinge+r1x0.03": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}},
-    "hinge+r1x0.03+40k": {"loss": "hinge", "penalties": {"r1": {"weight": 0.03}}, "total_steps": 40_000},
+    "hinge+r1x1": _hinge_r1(1.0),
+    "hinge+r1x0.03": _hinge_r1(0.03),
+    "hinge+r1x0.03+40k": _hinge_r1(0.03, total_steps=40_000),
     "non_saturating+r1+decay": {"loss": "non_saturating", "penalties": {"r1": {"weight": 0.1}},
                                 "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
-    "hinge+r1+decay": {**_HINGE_R1, "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
-    "hinge+r1+lr3e-4x2": {**_HINGE_R1, "total_steps": 40_000, "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4},
-    "hinge+r1+lr2e-3": {**_HINGE_R1, "optimizer.g.lr": 2e-3, "optimizer.d.lr": 2e-3},
-    "hinge+r1+ttur": {**_HINGE_R1, "optimizer.g.lr": 3e-4},
-    "hinge+r1+b0.9": {**_HINGE_R1, "optimizer.g.b1": 0.0, "optimizer.d.b1": 0.0, "optimizer.g.b2": 0.9,
-                      "optimizer.d.b2": 0.9},
-    "hinge+r1+2d": {**_HINGE_R1, "d_steps_per_g_step": 2},
-    "hinge+r1+ema0.9999": {**_HINGE_R1, "ema.decay": 0.9999},
-    "hinge+r1+batch512": {**_HINGE_R1, "batch_size": 512},
-    "hinge+r1+wide": {**_HINGE_R1, "model.g.hidden": (256, 256, 256), "model.d.hidden": (256, 256, 256)},
-    "hinge+r1+gbn": {**_HINGE_R1, "model.g.batch_norm": True},
-    "hinge+r1+z16": {**_HINGE_R1, "model.latent_dim": 16},
+    "hinge+r1+decay": _hinge_r1(**{"optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"}),
+    "hinge+r1+lr3e-4x2": _hinge_r1(**{"total_steps": 40_000, "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4}),
+    "hinge+r1+lr2e-3": _hinge_r1(**{"optimizer.g.lr": 2e-3, "optimizer.d.lr": 2e-3}),
+    "hinge+r1+ttur": _hinge_r1(**{"optimizer.g.lr": 3e-4}),
+    "hinge+r1+b0.9": _hinge_r1(**{"optimizer.g.b1": 0.0, "optimizer.d.b1": 0.0,
+                                  "optimizer.g.b2": 0.9, "optimizer.d.b2": 0.9}),
+    "hinge+r1+2d": _hinge_r1(**{"d_steps_per_g_step": 2}),
+    "hinge+r1+ema0.9999": _hinge_r1(**{"ema.decay": 0.9999}),
+    "hinge+r1+batch512": _hinge_r1(**{"batch_size": 512}),
+    "hinge+r1+wide": _hinge_r1(**{"model.g.hidden": (256, 256, 256), "model.d.hidden": (256, 256, 256)}),
+    "hinge+r1+gbn": _hinge_r1(**{"model.g.batch_norm": True}),
+    "hinge+r1+z16": _hinge_r1(**{"model.latent_dim": 16}),
 }
 DATASETS = ("ring8", "grid25")
 
@@ -83,14 +87,7 @@ def recipe_config(dataset: str, recipe: str, seed: int, steps: int) -> ml_collec
     config = load_experiment(dataset)
     config.seed = seed
     for key, value in RECIPES[recipe].items():
-        node, *path = key.split(".")
-        if path:  # a dotted key: one nested value
-            target = config[node]
-            for part in path[:-1]:
-                target = target[part]
-            target[path[-1]] = value
-        else:
-            config[key] = value
+        set_dotted(config, key, value)
     config.total_steps = steps or config.total_steps  # --steps: one budget for every recipe
     config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
     return config
