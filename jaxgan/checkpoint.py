@@ -38,7 +38,9 @@ class Checkpointer:
     """
 
     def __init__(self, workdir: str | epath.Path, every_steps: int, keep: int):
-        self.directory = epath.Path(workdir) / "checkpoints"
+        # Orbax needs an absolute path; local workdirs may be given relative (`--workdir runs/ring8`).
+        workdir = epath.Path(workdir) if "://" in str(workdir) else epath.Path(workdir).resolve()
+        self.directory = workdir / "checkpoints"
         self._every_steps = every_steps
         self._manager = ocp.CheckpointManager(
             self.directory,

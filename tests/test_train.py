@@ -154,3 +154,13 @@ def test_divergence_stops_with_an_error_and_saves_no_bad_checkpoint(tmp_path):
 def test_sample_cli_on_a_non_workdir_says_so(tmp_path):
     proc = run_cli("jaxgan.sample", f"--workdir={tmp_path}", f"--output={tmp_path / 'x.npy'}", check=False)
     assert proc.returncode != 0 and "is it a jaxgan workdir?" in proc.stderr
+
+
+def test_a_relative_workdir_trains_and_samples(tmp_path):
+    """The README's command gives `--workdir runs/ring8`, relative; Orbax wants absolute paths."""
+    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={NUM_FAKE_DEVICES}", JAX_PLATFORMS="cpu")
+    for args in (["jaxgan.main", f"--config={SMOKE}", "--workdir=runs/rel", "--config.total_steps=4"],
+                 ["jaxgan.sample", "--workdir=runs/rel", "--num=5", "--output=s.npy"]):
+        proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    assert np.load(tmp_path / "s.npy").shape == (5, 2)
