@@ -11,20 +11,7 @@ A dataset object exposes:
 Batches then go through `jaxgan.data.pipeline` onto the device mesh.
 """
 
-from __future__ import annotations
+from jaxgan.data.registry import DATASETS, build_dataset  # noqa: F401
 
-from typing import Any
-
-import ml_collections
-
-from jaxgan.registry import Registry
-
-DATASETS = Registry("dataset")
-
-from jaxgan.data import images, mixtures  # noqa: E402,F401  (register tfds images, 2-D mixtures)
-from jaxgan.data import stacked  # noqa: E402,F401  (register stacked MNIST / Fashion-MNIST)
-
-
-def build_dataset(config: ml_collections.ConfigDict) -> Any:
-    """Builds the dataset named `config.data.name`, seeded by `config.seed`."""
-    return DATASETS.get(config.data.name)(config)
+# Importing the members registers their datasets.
+from jaxgan.data import images, mixtures, stacked  # noqa: F401,E402  (after the registry they fill)

@@ -26,7 +26,7 @@ import ml_collections
 import numpy as np
 from PIL import Image
 
-from jaxgan.data import DATASETS
+from jaxgan.data.registry import DATASETS
 from jaxgan.data.storage import open_source
 
 # Sub-stream of the seed for training data, apart from any other numpy use.

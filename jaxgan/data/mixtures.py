@@ -12,7 +12,7 @@ import dataclasses
 import ml_collections
 import numpy as np
 
-from jaxgan.data import DATASETS
+from jaxgan.data.registry import DATASETS
 
 # Sub-stream of the seed for training data, apart from any other numpy use.
 _TRAIN_STREAM = 0

@@ -27,7 +27,7 @@ import itertools
 import ml_collections
 import numpy as np
 
-from jaxgan.data import DATASETS
+from jaxgan.data.registry import DATASETS
 from jaxgan.data.images import stream_indices, to_float
 from jaxgan.data.storage import open_source
 

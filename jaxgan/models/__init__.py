@@ -9,53 +9,14 @@ samples, discriminators one logit per example. Cross-device BatchNorm uses the
 axis name `jaxgan.parallel.DATA_AXIS`.
 """
 
-from __future__ import annotations
+from jaxgan.models.registry import (  # noqa: F401
+    DISCRIMINATORS,
+    ENCODERS,
+    GENERATORS,
+    build_discriminator,
+    build_encoder,
+    build_generator,
+)
 
-import dataclasses
-from typing import Any, Mapping, Sequence
-
-import flax.linen as nn
-
-from jaxgan.registry import Registry
-
-GENERATORS = Registry("generator")
-DISCRIMINATORS = Registry("discriminator")
-
-# Importing the modules registers their networks.
-from jaxgan.models import dcgan, mlp  # noqa: E402,F401
-
-
-def _build(registry: Registry, name: str, kwargs: Mapping[str, Any], num_classes: int, **fixed: Any) -> nn.Module:
-    cls = registry.get(name)
-    fields = {f.name for f in dataclasses.fields(cls) if f.init} - {"parent", "name"}
-    if num_classes:
-        conditional = [n for n in registry.names() if "num_classes" in {f.name for f in dataclasses.fields(registry.get(n))}]
-        if "num_classes" not in fields:
-            raise ValueError(
-                f"{registry.kind} {name!r} is unconditional, but data.use_labels=True. "
-                f"Conditional {registry.kind}s: {', '.join(conditional) or 'none'}."
-            )
-        fixed["num_classes"] = num_classes
-    unknown = sorted(set(kwargs) - fields)
-    if unknown:
-        raise ValueError(
-            f"Unknown option(s) {unknown} for {registry.kind} {name!r}. "
-            f"Valid options: {', '.join(sorted(fields - set(fixed)))}."
-        )
-    return cls(**fixed, **dict(kwargs))
-
-
-def build_generator(
-    name: str, kwargs: Mapping[str, Any], out_shape: Sequence[int], num_classes: int = 0
-) -> nn.Module:
-    """Builds the registered generator `name` producing samples of `out_shape`.
-
-    With `num_classes > 0` the network must be conditional (have a
-    `num_classes` field and take `labels=`).
-    """
-    return _build(GENERATORS, name, kwargs, num_classes, out_shape=tuple(out_shape))
-
-
-def build_discriminator(name: str, kwargs: Mapping[str, Any], num_classes: int = 0) -> nn.Module:
-    """Builds the registered discriminator `name` (conditional if `num_classes > 0`)."""
-    return _build(DISCRIMINATORS, name, kwargs, num_classes)
+# Importing the members registers their networks.
+from jaxgan.models import dcgan, mlp  # noqa: F401,E402  (after the registries they fill)

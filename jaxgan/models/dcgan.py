@@ -20,7 +20,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from jaxgan.models import DISCRIMINATORS, GENERATORS
+from jaxgan.models.registry import DISCRIMINATORS, GENERATORS
 from jaxgan.models.conv import Conv, ConvTranspose, resolve_impl
 from jaxgan.models.layers import check_conditioning, conditional_output, norm_fn
 

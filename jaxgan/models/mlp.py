@@ -9,7 +9,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from jaxgan.models import DISCRIMINATORS, GENERATORS
+from jaxgan.models.registry import DISCRIMINATORS, GENERATORS
 from jaxgan.models.layers import activation, batch_norm, check_conditioning, conditional_output, maybe_spectral_norm
 
 
