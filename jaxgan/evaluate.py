@@ -5,8 +5,9 @@
 
 Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
 numbers match those logged at the same step during training; the flags
-override the metrics, the sample count and the Inception weights file. Scores
-the EMA generator when the run keeps one.
+override the evaluators, the metrics, the sample count and the Inception
+weights file. Works for every family: each evaluator uses the family's
+predictions. Scores the EMA networks when the run keeps them.
 """
 
 import json
@@ -15,7 +16,8 @@ from absl import app, flags
 from etils import epath
 
 from jaxgan import config as config_lib
-from jaxgan import experiment, train, writers
+from jaxgan import experiment, writers
+from jaxgan.evaluation import evaluators
 
 FLAGS = flags.FLAGS
 
@@ -28,6 +30,7 @@ def define_flags() -> None:
     flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
     flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
     flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
+    flags.DEFINE_string("evaluators", None, "Override config.eval.evaluators, e.g. samples,reconstruction.")
     flags.mark_flags_as_required(["workdir"])
 
 
@@ -36,11 +39,15 @@ def main(argv):
     writers.quiet_library_logs()
     exp, state = experiment.restore_latest(FLAGS.workdir)
     overrides = {"num_samples": FLAGS.num_samples, "metrics": FLAGS.metrics, "extractor": FLAGS.extractor,
-                 "inception_weights": FLAGS.inception_weights}
+                 "inception_weights": FLAGS.inception_weights, "evaluators": FLAGS.evaluators}
     with exp.config.unlocked():
         exp.config.eval.update({k: v for k, v in overrides.items() if v is not None})
     config_lib.validate(exp.config)
-    results, _ = train.evaluate(exp, state)
+    try:
+        evaluators.check(exp.config, exp.family)
+    except ValueError as e:
+        raise app.UsageError(str(e)) from None
+    results = evaluators.evaluate(exp, state).results
     text = json.dumps({"step": int(state.step), **results}, indent=2)
     print(text)
     if FLAGS.output:

@@ -106,3 +106,54 @@ def must_block_each_step() -> bool:
     waiting can hang XLA's CPU runtime; accelerators stay asynchronous.
     """
     return jax.default_backend() == "cpu"
+
+
+def sharded_map(
+    fn: Callable[[Any, Any], Any], params: Any, inputs: Any, batch_size: int = 256, mesh: Mesh | None = None,
+) -> Any:
+    """Applies `jit(fn)(params, batch)` over the rows of `inputs` in batches split across the mesh's devices.
+
+    The way evaluation runs networks (extractors, predictions): no
+    collectives, so `fn` sees its device's rows only. The last batch is padded
+    to a whole number of per-device rows and the padding dropped, so any row
+    count works. Returns `fn`'s outputs for all rows, as numpy, concatenated
+    along the first axis.
+
+    Args:
+      fn: a pure function of (params, rows) -> pytree of `[B, ...]` arrays.
+      params: replicated on every device.
+      inputs: an array or pytree of arrays `[N, ...]` (numpy or jax).
+      batch_size: rows per call (rounded up to a multiple of the device count).
+      mesh: a 1-D mesh over `DATA_AXIS` (default: all devices).
+    """
+    mesh = make_mesh() if mesh is None else mesh
+    n_dev = mesh.size
+    batch_size = -(-batch_size // n_dev) * n_dev
+    rows = NamedSharding(mesh, P(DATA_AXIS))
+    params = jax.device_put(params, NamedSharding(mesh, P()))
+    jitted = _compiled(fn, mesh)
+    total = len(jax.tree.leaves(inputs)[0])
+    outs = []
+    for start in range(0, total, batch_size):
+        chunk = jax.tree.map(lambda x: np.asarray(x[start : start + batch_size]), inputs)
+        n = len(jax.tree.leaves(chunk)[0])
+        pad = -n % n_dev
+        if pad:
+            chunk = jax.tree.map(lambda x: np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]), chunk)
+        out = jitted(params, jax.device_put(chunk, rows))
+        outs.append(jax.tree.map(lambda x: np.asarray(x)[:n], out))
+    return jax.tree.map(lambda *xs: np.concatenate(xs), *outs)
+
+
+_COMPILED: dict[tuple[Callable, Mesh], Callable] = {}
+
+
+def _compiled(fn: Callable, mesh: Mesh) -> Callable:
+    """`fn` per device under jit + shard_map, built once per (fn, mesh) so repeated evals do not re-trace."""
+    key = (fn, mesh)
+    if key not in _COMPILED:
+        _COMPILED[key] = jax.jit(
+            jax.shard_map(fn, mesh=mesh, in_specs=(P(), P(DATA_AXIS)),
+                          out_specs=P(DATA_AXIS), check_vma=False)
+        )
+    return _COMPILED[key]

@@ -3,10 +3,14 @@
 A penalty is `fn(inputs: PenaltyInputs, state, **options) -> (value, new_state)`
 returning an *unweighted* scalar; the step multiplies it by its configured
 `weight`. Stateless penalties take and return `state=None`; stateful ones
-register an `init_state` and their state lives in `GANState.penalty_state`
+register an `init_state` and their state lives in `GANState.extra["penalties"]`
 (averaged over devices each step, so it stays replicated).
 
-Config: `config.penalties = {"r1": {"weight": 10.0, "every": 16}, ...}`.
+Config: `config.penalties = {"r1": {"weight": 10.0, "every": 16}, ...}`. A
+penalty acts on the critic that the family's loss exposes for the group it
+regularises: the family's critic group (D), or the one its `group` option
+names. The critic's inputs may be pytrees (ALI's D(x, z)); gradient
+penalties then take the norm over every leaf.
 `every: k > 1` is lazy regularization (StyleGAN2): the penalty is applied on
 every k-th D update only, multiplied by k so its average strength is unchanged.
 Other keys are passed to the function as options.
@@ -20,6 +24,7 @@ Add your own:
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -61,20 +66,27 @@ class PenaltyInputs(NamedTuple):
         return self.d_fake_fn or self.d_fn
 
 
-def input_gradient_norms(d_fn: Callable, d_params: Any, x: jax.Array) -> jax.Array:
-    """Per-example L2 norm of dD(x)/dx, shape [batch]."""
-    grads = jax.grad(lambda x: jnp.sum(d_fn(d_params, x)))(x)
-    return jnp.sqrt(jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1) + 1e-12)
+def input_gradient_norms(d_fn: Callable, d_params: Any, x: Any) -> jax.Array:
+    """Per-example L2 norm of dD(x)/dx, shape [batch].
+
+    `x` may be a pytree (ALI's {"x": x, "z": z}): the norm is over every
+    leaf's gradient together, as if the leaves were one flat input.
+    """
+    grads = jax.tree.leaves(jax.grad(lambda x: jnp.sum(d_fn(d_params, x)))(x))
+    squares = [jnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1) for g in grads]
+    return jnp.sqrt(functools.reduce(jnp.add, squares) + 1e-12)
 
 
-def _per_example_uniform(key: jax.Array, x: jax.Array) -> jax.Array:
-    return jax.random.uniform(key, (x.shape[0],) + (1,) * (x.ndim - 1), x.dtype)
+def _per_example(eps: jax.Array, x: jax.Array) -> jax.Array:
+    """`eps [batch, 1...]` shaped to broadcast against `x`."""
+    return eps.reshape((x.shape[0],) + (1,) * (x.ndim - 1))
 
 
-def interpolates(key: jax.Array, real: jax.Array, fake: jax.Array) -> jax.Array:
-    """eps * real + (1 - eps) * fake, eps ~ U[0, 1] per example."""
-    eps = _per_example_uniform(key, real)
-    return eps * real + (1.0 - eps) * fake
+def interpolates(key: jax.Array, real: Any, fake: Any) -> Any:
+    """eps * real + (1 - eps) * fake, eps ~ U[0, 1] per example (one eps for every leaf of a pytree)."""
+    first = jax.tree.leaves(real)[0]
+    eps = jax.random.uniform(key, (first.shape[0],) + (1,) * (first.ndim - 1), first.dtype)
+    return jax.tree.map(lambda r, f: _per_example(eps, r) * r + (1.0 - _per_example(eps, r)) * f, real, fake)
 
 
 @PENALTIES.register("wgan_gp")
@@ -94,9 +106,11 @@ def wgan_gp_one_sided(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, No
 
 @PENALTIES.register("dragan")
 def dragan(inputs: PenaltyInputs, state: None, scale: float = 0.5) -> tuple[jax.Array, None]:
-    """Kodali et al. 2017: E (||grad D(x + delta)|| - 1)^2, delta = scale * std(x) * U[0, 1]."""
-    x = inputs.real
-    x_hat = x + scale * jnp.std(x) * jax.random.uniform(inputs.key, x.shape, x.dtype)
+    """Kodali et al. 2017: E (||grad D(x + delta)|| - 1)^2, delta = scale * std(x) * U[0, 1] (per leaf of a pytree)."""
+    leaves, treedef = jax.tree.flatten(inputs.real)
+    keys = [inputs.key] if len(leaves) == 1 else list(jax.random.split(inputs.key, len(leaves)))
+    x_hat = treedef.unflatten(
+        [x + scale * jnp.std(x) * jax.random.uniform(k, x.shape, x.dtype) for k, x in zip(keys, leaves)])
     return jnp.mean((input_gradient_norms(inputs.d_fn, inputs.d_params, x_hat) - 1.0) ** 2), state
 
 
@@ -119,6 +133,9 @@ def bcr(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
     E (D(x) - D(T(x)))^2 + E (D(G(z)) - D(T(G(z))))^2 with T a random flip and
     translation; D's outputs on the un-augmented inputs are the targets.
     """
+    if not isinstance(inputs.real, jax.Array) or inputs.real.ndim != 4:
+        raise ValueError("Penalty 'bcr' augments images [B, H, W, C]; this critic's input is not one. "
+                         "Use r1, r2, wgan_gp or dragan instead.")
     k_real, k_fake = jax.random.split(inputs.key)
     real_t = inputs.d_fn(inputs.d_params, augment.flip_and_translate(k_real, inputs.real))
     fake_t = inputs.fake_d_fn(inputs.d_params, augment.flip_and_translate(k_fake, inputs.fake))
@@ -147,12 +164,29 @@ def lecam(inputs: PenaltyInputs, state: dict, decay: float = 0.99) -> tuple[jax.
     return value, new_state
 
 
-def init_states(penalty_configs: dict[str, dict]) -> dict[str, Any]:
-    """The initial state of each configured penalty (None for stateless ones)."""
-    states = {}
-    for name in penalty_configs:
-        init = PENALTIES.meta(name).get("init_state")
-        states[name] = init() if init else None
+def by_group(penalty_configs: dict[str, dict], default_group: str | None) -> dict[str, dict[str, dict]]:
+    """`config.penalties` as group -> {name: options}; a penalty's optional `group` option picks its group.
+
+    Without one, a penalty regularises the family's critic group (`d` for GANs).
+    """
+    grouped: dict[str, dict[str, dict]] = {}
+    for name, options in penalty_configs.items():
+        options = dict(options)
+        group = options.pop("group", default_group)
+        if group is None:
+            raise ValueError(f"config.penalties.{name}: this family has no critic group; name one with 'group'.")
+        grouped.setdefault(group, {})[name] = options
+    return grouped
+
+
+def init_states(grouped: dict[str, dict[str, dict]]) -> dict[str, dict[str, Any]]:
+    """The initial state of each configured penalty by group (None for stateless ones)."""
+    states: dict[str, dict[str, Any]] = {}
+    for group, configs in grouped.items():
+        states[group] = {}
+        for name in configs:
+            init = PENALTIES.meta(name).get("init_state")
+            states[group][name] = init() if init else None
     return states
 
 

@@ -6,9 +6,38 @@ Adding a loss, penalty, network or dataset is one definition plus one
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import os
 from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
+
+# Every registry by kind, and the (kind, name) pairs looked up while tracking
+# (`tracking()`): how a run learns which registered entries it uses.
+REGISTRIES: dict[str, "Registry"] = {}
+_TRACKED: list[set[tuple[str, str]]] = []
+
+
+def _origin(obj: Any) -> dict[str, str]:
+    """Where `obj` was defined: its module name and, when it has one, the module's file."""
+    module = getattr(obj, "__module__", "") or ""
+    try:
+        path = inspect.getsourcefile(obj) or ""
+    except TypeError:
+        path = ""
+    return {"module": module, "file": os.path.abspath(path) if path else ""}
+
+
+@contextlib.contextmanager
+def tracking() -> Iterator[set[tuple[str, str]]]:
+    """Collects the (kind, name) of every `Registry.get` inside the block."""
+    used: set[tuple[str, str]] = set()
+    _TRACKED.append(used)
+    try:
+        yield used
+    finally:
+        _TRACKED.remove(used)
 
 
 class Registry:
@@ -18,6 +47,8 @@ class Registry:
         self.kind = kind
         self._entries: dict[str, Any] = {}
         self._meta: dict[str, dict[str, Any]] = {}
+        self._origins: dict[str, dict[str, str]] = {}
+        REGISTRIES[kind] = self
 
     def register(self, name: str, **meta: Any) -> Callable[[T], T]:
         """Decorator registering `obj` under `name`, with optional metadata."""
@@ -27,6 +58,7 @@ class Registry:
                 raise ValueError(f"{self.kind} {name!r} is already registered.")
             self._entries[name] = obj
             self._meta[name] = dict(meta)
+            self._origins[name] = _origin(obj)
             return obj
 
         return decorator
@@ -37,7 +69,14 @@ class Registry:
             raise ValueError(
                 f"Unknown {self.kind} {name!r}. Choices: {', '.join(self.names())}."
             )
+        for used in _TRACKED:
+            used.add((self.kind, name))
         return self._entries[name]
+
+    def origin(self, name: str) -> dict[str, str]:
+        """The module (and file) that registered `name`."""
+        self.get(name)
+        return self._origins[name]
 
     def meta(self, name: str) -> dict[str, Any]:
         self.get(name)
@@ -47,6 +86,7 @@ class Registry:
         """Removes an entry (for tests that register temporary entries)."""
         self._entries.pop(name, None)
         self._meta.pop(name, None)
+        self._origins.pop(name, None)
 
     def names(self) -> list[str]:
         return sorted(self._entries)

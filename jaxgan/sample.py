@@ -4,7 +4,7 @@
 
 `.npy` writes float32 `[num, *sample_shape]`; `.png` writes a picture (a
 scatter over the true modes for 2-D data, a grid of 8 columns for images).
-Uses the EMA generator when the run keeps one. In class-conditional runs,
+Works for every family that predicts `generate`. Uses the EMA generator when the run keeps one. In class-conditional runs,
 sample i has class (i // 8) % num_classes, so a grid shows one class per row.
 """
 
@@ -34,8 +34,11 @@ def main(argv):
     if output.suffix not in (".npy", ".png"):
         raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")
     exp, state = experiment.restore_latest(FLAGS.workdir)
-    samples = sampling.sample(exp.g_model, state, jax.random.key(FLAGS.seed), FLAGS.num,
-                              exp.config.model.latent_dim, num_classes=exp.num_classes)
+    predictions = sampling.predictions(exp.family, state)
+    if "generate" not in predictions:
+        raise app.UsageError(f"Family {exp.config.family.name!r} does not generate from latents; its predictions "
+                             f"are: {', '.join(predictions) or 'none'}. Use jaxgan.evaluate for those.")
+    samples = predictions["generate"](jax.random.key(FLAGS.seed), FLAGS.num)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".npy":
         with output.open("wb") as f:

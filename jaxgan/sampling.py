@@ -1,19 +1,23 @@
-"""Drawing samples from a trained generator (eval mode, no collectives)."""
+"""Generating from a trained generator (eval mode, no collectives), and which parameters predictions use."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Mapping
 
 import flax.linen as nn
 import jax
 import numpy as np
 
-from jaxgan.state import GANState, sampling_params
-from jaxgan.step import apply_model, sample_latents
+from jaxgan.families.common import sample_latents
+from jaxgan.models.apply import apply_model
+from jax.sharding import Mesh
 
+from jaxgan.parallel import make_mesh, sharded_map
 
 GRID_COLUMNS = 8
+# Latents per chunk: chunk i's latents come from fold_in(key, i).
+CHUNK = 10_000
 
 
 def grid_labels(num: int, num_classes: int) -> np.ndarray | None:
@@ -21,34 +25,60 @@ def grid_labels(num: int, num_classes: int) -> np.ndarray | None:
     return (np.arange(num) // GRID_COLUMNS % num_classes).astype(np.int32) if num_classes else None
 
 
-@functools.partial(jax.jit, static_argnums=(0, 4, 5))
-def _generate(g_model: nn.Module, params: Any, collections: dict, key: jax.Array, num: int, latent_dim: int, labels):
-    z = sample_latents(key, num, latent_dim)
-    return apply_model(g_model, params, collections, z, train=False, labels=labels)[0]
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _latents(key: jax.Array, num: int, latent_dim: int) -> jax.Array:
+    return sample_latents(key, num, latent_dim)
 
 
-def sample(
-    g_model: nn.Module,
-    state: GANState,
-    key: jax.Array,
-    num: int,
-    latent_dim: int,
-    chunk: int = 10_000,
-    use_ema: bool = True,
-    num_classes: int = 0,
-) -> np.ndarray:
-    """Generates `num` samples as a float32 numpy array.
+@functools.lru_cache(maxsize=64)
+def _apply_fn(model: nn.Module):
+    """One function object per model, so `sharded_map` compiles it once per model and mesh."""
 
-    Uses the EMA generator when the state keeps one and `use_ema`. Latents for
-    chunk i come from `fold_in(key, i)`, so the result depends only on
-    (params, key, num, chunk). Conditional runs (`num_classes > 0`) get the
-    labels of `grid_labels`: one class per row of a grid of GRID_COLUMNS.
+    def fn(variables, rows):
+        params, collections = variables
+        return apply_model(model, params, collections, rows["z"], False, labels=rows.get("labels"))[0]
+
+    return fn
+
+
+@functools.lru_cache(maxsize=1)
+def _one_device_mesh() -> Mesh:
+    return make_mesh(jax.local_devices()[:1])
+
+
+def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, num: int, latent_dim: int,
+             num_classes: int = 0, mesh: Mesh | None = None) -> np.ndarray:
+    """`num` samples of `model(z)` as float32 numpy, z ~ N(0, I) from `key`.
+
+    Latents for chunk i (of CHUNK) come from `fold_in(key, i)`, so the result
+    depends only on (params, key, num). Conditional generators
+    (`num_classes > 0`) get the classes of `grid_labels`: one class per grid row.
+    By default one device generates every sample: splitting rows over devices
+    changes XLA's float summation order (2e-7 on 2-D MLPs), and eval samples
+    should not depend on how many devices a run had. Pass a `mesh` to spread
+    large sample sets over devices instead.
     """
-    params = sampling_params(state) if use_ema else state.g_params
+    mesh = _one_device_mesh() if mesh is None else mesh
     labels = grid_labels(num, num_classes)
     out = []
-    for i, start in enumerate(range(0, num, chunk)):
-        n = min(chunk, num - start)
-        y = None if labels is None else labels[start : start + n]
-        out.append(np.asarray(_generate(g_model, params, state.g_state, jax.random.fold_in(key, i), n, latent_dim, y)))
+    for i, start in enumerate(range(0, num, CHUNK)):
+        n = min(CHUNK, num - start)
+        rows = {"z": _latents(jax.random.fold_in(key, i), n, latent_dim)}
+        if labels is not None:
+            rows["labels"] = labels[start : start + n]
+        out.append(sharded_map(_apply_fn(model), (params, collections), rows, batch_size=n, mesh=mesh))
     return np.concatenate(out).astype(np.float32)
+
+
+def prediction_params(state: Any, use_ema: bool = True) -> dict[str, Any]:
+    """Every role's params for predictions: the EMA of the roles that keep one, when `use_ema`."""
+    return {**state.params, **state.ema} if use_ema else dict(state.params)
+
+
+def uses_ema(state: Any) -> bool:
+    return bool(state.ema)
+
+
+def predictions(family: Any, state: Any, use_ema: bool = True) -> Mapping[str, Any]:
+    """The family's prediction functions over the state's networks (EMA ones when kept and `use_ema`)."""
+    return family.predictions(prediction_params(state, use_ema), state.collections)

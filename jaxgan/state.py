@@ -1,20 +1,27 @@
-"""The GAN train state: one immutable pytree holding everything a step changes."""
+"""The train state: one immutable pytree holding everything a step changes, for any set of networks.
+
+Networks are keyed by *role* (`generator`, `encoder`, `discriminator`, ...),
+optimizers by *group* (the roles one optimizer updates together, `d`, `g`);
+see `jaxgan.families.base`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
-import flax
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import optax
 from flax import struct
 
+from jaxgan.models.apply import split_variables
+
 # Fixed sub-streams of the run's base key, so that adding a new consumer of
 # randomness never shifts the draws of an existing one.
 INIT_STREAM = 0
 EVAL_STREAM = 1
+# The checkpoint layout this code writes (1: before the family seam, g_*/d_* fields).
+FORMAT_VERSION = 2
 
 
 @struct.dataclass
@@ -22,73 +29,60 @@ class GANState:
     """Everything needed to continue training exactly.
 
     Attributes:
-      step: number of completed train steps (G updates).
-      g_params, d_params: network parameters.
-      g_state, d_state: each network's mutable collections (e.g. batch_stats),
-        as plain dicts; empty when the network has none.
-      g_opt_state, d_opt_state: Optax states.
-      g_ema_params: exponential moving average of `g_params`, or None.
-      penalty_state: per-penalty state (e.g. LeCam's anchors), by name.
+      step: number of completed train steps.
+      params: role -> network parameters.
+      collections: role -> the network's mutable collections (e.g.
+        batch_stats) as a plain dict; empty when it has none.
+      opt_state: group -> its Optax state.
+      ema: role -> exponential moving average of its params, for the
+        family's `ema_roles` when `config.ema.decay > 0`; else empty.
+      extra: other state by name: `penalties` (group -> penalty -> state,
+        e.g. LeCam's anchors) and whatever the family keeps (`init_extra`).
       rng: the run's base PRNG key (typed). Steps derive their keys with
         `fold_in(rng, step)`, so the key never needs to advance.
-      g_tx, d_tx: the Optax transformations (static, not saved).
+      txs: (group, Optax transformation) pairs (static, not saved).
     """
 
     step: jax.Array
-    g_params: Any
-    d_params: Any
-    g_state: Any
-    d_state: Any
-    g_opt_state: Any
-    d_opt_state: Any
-    g_ema_params: Any
-    penalty_state: Any
+    params: dict[str, Any]
+    collections: dict[str, dict]
+    opt_state: dict[str, Any]
+    ema: dict[str, Any]
+    extra: dict[str, Any]
     rng: jax.Array
-    g_tx: optax.GradientTransformation = struct.field(pytree_node=False)
-    d_tx: optax.GradientTransformation = struct.field(pytree_node=False)
+    txs: tuple[tuple[str, optax.GradientTransformation], ...] = struct.field(pytree_node=False)
 
+    def tx(self, group: str) -> optax.GradientTransformation:
+        return dict(self.txs)[group]
 
-def _split_variables(variables: Any) -> tuple[Any, dict]:
-    variables = flax.core.unfreeze(variables)
-    params = variables.pop("params")
-    return params, variables
+    def group_params(self, roles: tuple[str, ...]) -> dict[str, Any]:
+        return {role: self.params[role] for role in roles}
 
 
 def create_state(
-    g_model: nn.Module,
-    d_model: nn.Module,
-    g_tx: optax.GradientTransformation,
-    d_tx: optax.GradientTransformation,
+    nets: Mapping[str, Any],
+    init_inputs: Mapping[str, tuple[tuple, dict]],
+    groups: Mapping[str, tuple[str, ...]],
+    txs: Mapping[str, optax.GradientTransformation],
     *,
     rng: jax.Array,
-    latent_dim: int,
-    data_shape: tuple[int, ...],
-    use_ema: bool,
-    penalty_state: dict | None = None,
+    ema_roles: tuple[str, ...],
+    extra: dict[str, Any],
 ) -> GANState:
-    """Initializes both networks and both optimizers from the base key `rng`."""
-    g_key, d_key = jax.random.split(jax.random.fold_in(rng, INIT_STREAM))
-    z = jnp.zeros((1, latent_dim), jnp.float32)
-    x = jnp.zeros((1, *data_shape), jnp.float32)
-    labels = {"labels": jnp.zeros((1,), jnp.int32)} if getattr(g_model, "num_classes", 0) else {}
-    g_params, g_state = _split_variables(g_model.init(g_key, z, train=False, **labels))
-    d_params, d_state = _split_variables(d_model.init(d_key, x, train=False, **labels))
+    """Initializes every role (one key each, split in the order of `nets`) and every group's optimizer."""
+    keys = jax.random.split(jax.random.fold_in(rng, INIT_STREAM), len(nets))
+    params, collections = {}, {}
+    for key, (role, net) in zip(keys, nets.items()):
+        args, kwargs = init_inputs[role]
+        params[role], collections[role] = split_variables(net.init(key, *args, **kwargs))
+    opt_state = {group: txs[group].init({r: params[r] for r in roles}) for group, roles in groups.items()}
     return GANState(
         step=jnp.zeros((), jnp.int32),
-        g_params=g_params,
-        d_params=d_params,
-        g_state=g_state,
-        d_state=d_state,
-        g_opt_state=g_tx.init(g_params),
-        d_opt_state=d_tx.init(d_params),
-        g_ema_params=jax.tree.map(jnp.copy, g_params) if use_ema else None,
-        penalty_state=penalty_state or {},
+        params=params,
+        collections=collections,
+        opt_state=opt_state,
+        ema={role: jax.tree.map(jnp.copy, params[role]) for role in ema_roles},
+        extra=extra,
         rng=rng,
-        g_tx=g_tx,
-        d_tx=d_tx,
+        txs=tuple(txs.items()),
     )
-
-
-def sampling_params(state: GANState) -> Any:
-    """G's parameters to sample and evaluate with: the EMA when kept."""
-    return state.g_params if state.g_ema_params is None else state.g_ema_params

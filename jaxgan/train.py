@@ -14,31 +14,15 @@ from etils import epath
 
 from jaxgan import config as config_lib
 from jaxgan import experiment as experiment_lib
-from jaxgan import parallel, sampling, visualize
+from jaxgan import extensions, parallel, registry, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
-from jaxgan.evaluation import evaluate_samples
-from jaxgan.state import EVAL_STREAM, GANState
+from jaxgan.evaluation import evaluators
+from jaxgan.state import GANState
 from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
 
 FINAL_EVAL_FILE = "eval_final.json"
-
-
-def eval_key(seed: int) -> jax.Array:
-    """The fixed key for evaluation latents, so evals are comparable over steps."""
-    return jax.random.fold_in(jax.random.key(seed), EVAL_STREAM)
-
-
-def evaluate(exp: experiment_lib.Experiment, state: GANState, seed: int | None = None) -> tuple[dict, np.ndarray]:
-    """Samples `config.eval.num_samples` and scores them. Returns (results, samples)."""
-    c = exp.config
-    key = eval_key(c.seed if seed is None else seed)
-    samples = sampling.sample(exp.g_model, state, key, c.eval.num_samples, c.model.latent_dim,
-                              num_classes=exp.num_classes)
-    results = evaluate_samples(exp.dataset, samples, c.eval)
-    results["generator"] = "ema" if state.g_ema_params is not None else "raw"
-    return results, samples
 
 
 def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | None) -> None:
@@ -58,7 +42,9 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tu
     latest = ckpt.latest_step()
     if latest is None:
         return state, 0.0
-    conflicts = config_lib.resume_conflicts(ckpt.read_meta(latest)["config"], exp.config)
+    saved = ckpt.read_meta(latest)["config"]
+    saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
+    conflicts = config_lib.resume_conflicts(saved, exp.config)
     if conflicts:
         raise config_lib.ConfigError(
             f"{workdir} holds a run with a different config ({', '.join(conflicts)}); refusing to resume it. "
@@ -69,40 +55,18 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tu
     return state, meta.get("wall_s")
 
 
-def _write_pictures(writer: MetricWriter, exp, state: GANState, samples: np.ndarray, workdir: epath.Path) -> None:
-    """Sample pictures from the fixed eval latents: the EMA's, and the raw G's too when EMA is on.
-
-    2-D data shows all eval samples; images show one grid (one row per class
-    in conditional runs), drawn on its own rather than from the eval's many
-    samples, so the raw G only generates what the picture shows.
-    """
+def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
+    """Evaluates `state`, logs the results and writes the evaluators' pictures (samples/step_*.png)."""
+    out = evaluators.evaluate(exp, state, pictures=jax.process_index() == 0)
     step = int(state.step)
-    grid_size = sampling.GRID_COLUMNS * (exp.num_classes or sampling.GRID_COLUMNS)
-    num = min(grid_size, len(samples)) if samples.ndim == 4 else len(samples)
-
-    def draw(use_ema: bool) -> np.ndarray:
-        return sampling.sample(exp.g_model, state, eval_key(exp.config.seed), num, exp.config.model.latent_dim,
-                               use_ema=use_ema, num_classes=exp.num_classes)
-
-    # The same key and count give the eval's own samples: reuse them when they are the picture.
-    pictures = {"samples": samples if num == len(samples) else draw(True)}
-    if state.g_ema_params is not None:
-        pictures["samples_raw"] = draw(False)
-    (workdir / "samples").mkdir(parents=True, exist_ok=True)
-    for tag, images in pictures.items():
-        png = visualize.samples_png(images, exp.dataset, f"{exp.dataset.name} step {step} ({tag})",
-                                    sampling.GRID_COLUMNS)
-        suffix = "" if tag == "samples" else "_raw"
+    writer.write_eval(step, out.results)
+    if out.pictures:
+        (workdir / "samples").mkdir(parents=True, exist_ok=True)
+    for tag, png in out.pictures.items():
+        suffix = "" if tag == "samples" else tag.removeprefix("samples")
         (workdir / "samples" / f"step_{step:08d}{suffix}.png").write_bytes(png)
         writer.write_image(step, tag, visualize.png_to_array(png))
-
-
-def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
-    results, samples = evaluate(exp, state)
-    writer.write_eval(int(state.step), results)
-    if jax.process_index() == 0:
-        _write_pictures(writer, exp, state, samples, workdir)
-    return results
+    return out.results
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, Any]:
@@ -111,7 +75,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     Returns:
       The final evaluation results (also written to workdir/eval_final.json).
     """
-    exp = experiment_lib.build(config)  # fails on a bad config before touching workdir
+    with registry.tracking() as used:
+        exp = experiment_lib.build(config)  # fails on a bad config before touching workdir
+    config = exp.config  # with the family's defaults filled in
     workdir = epath.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     ckpt = Checkpointer(workdir, config.checkpoint_every_steps, config.keep_checkpoints)
@@ -127,9 +93,10 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
 
         if jax.process_index() == 0:
             (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
+            extensions.save(workdir, extensions.external(used))
         start = int(state.step)
-        train_step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config, exp.num_classes), exp.mesh)
-        stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, config.d_steps_per_g_step, start)
+        train_step = parallel.shard_step(make_train_step(exp.family, config), exp.mesh)
+        stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, exp.family.batches_per_step(), start)
         rng = jax.random.clone(state.rng)  # the state is donated each step; keep the key apart
         block = parallel.must_block_each_step()
         progress, last_checkpoint = Progress(config.total_steps, start), ckpt.latest_step()

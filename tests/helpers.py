@@ -21,7 +21,7 @@ def run_steps(exp, num_steps, path="shard_map"):
     """Runs `num_steps` train steps from a fresh state; returns the final state on host."""
     c = exp.config
     state = exp.init_state()
-    step_fn = make_train_step(exp.g_model, exp.d_model, c, exp.num_classes)
+    step_fn = make_train_step(exp.family, exp.config)
     rng = jax.random.key(c.seed)
     if path == "pmap":
         devices = list(exp.mesh.devices.flat)
@@ -30,7 +30,7 @@ def run_steps(exp, num_steps, path="shard_map"):
     else:
         run = parallel.shard_step(step_fn, exp.mesh, donate=False)
     for step in range(num_steps):
-        local = exp.dataset.local_batch(step, c.batch_size, c.d_steps_per_g_step)
+        local = exp.dataset.local_batch(step, c.batch_size, exp.family.batches_per_step())
         batch = {k: np.asarray(v) for k, v in local.items()} if path == "pmap" else parallel.place_batch(local, exp.mesh)
         state, _ = run(state, batch, rng)
         jax.block_until_ready(state)
@@ -41,7 +41,7 @@ def run_steps(exp, num_steps, path="shard_map"):
 
 
 def params_of(state):
-    return {"g": state.g_params, "d": state.d_params, "g_state": state.g_state, "ema": state.g_ema_params}
+    return {"params": state.params, "collections": state.collections, "ema": state.ema}
 
 
 def assert_trees_equal(a, b):

@@ -31,7 +31,8 @@ from etils import epath
 
 from jaxgan.data.images import to_float
 from jaxgan.evaluation import extractors
-from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, params_checksum, sharded_map
+from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, params_checksum
+from jaxgan.parallel import sharded_map
 
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)

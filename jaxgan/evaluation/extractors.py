@@ -20,12 +20,9 @@ import os
 from typing import Any, Callable
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from etils import epath
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from jaxgan.parallel import DATA_AXIS, make_mesh
 from jaxgan.registry import Registry
 
 EXTRACTORS = Registry("feature extractor")
@@ -93,52 +90,3 @@ def params_checksum(params: Any) -> str:
         digest.update(f"{jax.tree_util.keystr(path)}:{leaf.dtype}:{leaf.shape}".encode())
         digest.update(np.ascontiguousarray(leaf).tobytes())
     return digest.hexdigest()
-
-
-def sharded_map(
-    fn: Callable[[Any, jax.Array], Any], params: Any, images: np.ndarray, batch_size: int = 256,
-    mesh: Mesh | None = None,
-) -> Any:
-    """Applies `jit(fn)(params, batch)` over `images` in batches split across the mesh's devices.
-
-    The last batch is padded to a whole number of per-device rows and the
-    padding dropped, so any `len(images)` works. Returns `fn`'s outputs for
-    all rows, as numpy, concatenated along the first axis.
-
-    Args:
-      fn: a pure function of (params, images `[B, ...]`) -> pytree of `[B, ...]` arrays.
-      params: replicated on every device.
-      images: numpy `[N, ...]`.
-      batch_size: rows per call (rounded up to a multiple of the device count).
-      mesh: a 1-D mesh over `DATA_AXIS` (default: all devices).
-    """
-    mesh = make_mesh() if mesh is None else mesh
-    n_dev = mesh.size
-    batch_size = -(-batch_size // n_dev) * n_dev
-    rows = NamedSharding(mesh, PartitionSpec(DATA_AXIS))
-    params = jax.device_put(params, NamedSharding(mesh, PartitionSpec()))
-    jitted = _compiled(fn, mesh)
-    outs = []
-    for start in range(0, len(images), batch_size):
-        chunk = np.asarray(images[start : start + batch_size])
-        n = len(chunk)
-        pad = -n % n_dev
-        if pad:
-            chunk = np.concatenate([chunk, np.repeat(chunk[-1:], pad, axis=0)])
-        out = jitted(params, jax.device_put(jnp.asarray(chunk), rows))
-        outs.append(jax.tree.map(lambda x: np.asarray(x)[:n], out))
-    return jax.tree.map(lambda *xs: np.concatenate(xs), *outs)
-
-
-_COMPILED: dict[tuple[Callable, Mesh], Callable] = {}
-
-
-def _compiled(fn: Callable, mesh: Mesh) -> Callable:
-    """`fn` per device under jit + shard_map, built once per (fn, mesh) so repeated evals do not re-trace."""
-    key = (fn, mesh)
-    if key not in _COMPILED:
-        _COMPILED[key] = jax.jit(
-            jax.shard_map(fn, mesh=mesh, in_specs=(PartitionSpec(), PartitionSpec(DATA_AXIS)),
-                          out_specs=PartitionSpec(DATA_AXIS), check_vma=False)
-        )
-    return _COMPILED[key]

@@ -35,8 +35,8 @@ from jaxgan.evaluation.extractors import (
     Extractor,
     ExtractorUnavailable,
     file_checksum,
-    sharded_map,
 )
+from jaxgan.parallel import sharded_map
 
 INPUT_SIZE = 299
 FEATURE_DIM = 2048

@@ -1,0 +1,67 @@
+"""Pieces every family's loss shares: global-batch latents, fake labels, DiffAugment, ACGAN heads.
+
+Latents and fake labels are drawn for the *global* batch from the update's
+key, and each device takes its own rows, so a run does not depend on how many
+devices share the batch (a design invariant of the seam).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+from jax import lax
+
+from jaxgan import augment
+from jaxgan.parallel import DATA_AXIS
+
+
+def sample_latents(key: jax.Array, batch_size: int, latent_dim: int) -> jax.Array:
+    """Standard normal latents `[batch_size, latent_dim]`."""
+    return jax.random.normal(key, (batch_size, latent_dim), jnp.float32)
+
+
+def sample_labels(key: jax.Array, batch_size: int, num_classes: int) -> jax.Array | None:
+    """Uniform class labels for fakes, or None in unconditional runs."""
+    return jax.random.randint(key, (batch_size,), 0, num_classes) if num_classes else None
+
+
+def local_rows(x: jax.Array, local_batch: int) -> jax.Array:
+    """This device's rows of a global batch (inside the step, which binds DATA_AXIS)."""
+    return lax.dynamic_slice_in_dim(x, lax.axis_index(DATA_AXIS) * local_batch, local_batch)
+
+
+def local_inputs(key: jax.Array, local_batch: int, latent_dim: int, num_classes: int
+                 ) -> tuple[jax.Array, jax.Array | None]:
+    """This device's rows of the global batch of latents (and fake labels) drawn from `key`."""
+    global_batch = local_batch * lax.psum(1, DATA_AXIS)
+    labels = sample_labels(jax.random.fold_in(key, 1), global_batch, num_classes)
+    z = local_rows(sample_latents(key, global_batch, latent_dim), local_batch)
+    return z, None if labels is None else local_rows(labels, local_batch)
+
+
+def augment_pair(policy: str, key: jax.Array, real: Any, fake: Any) -> tuple[Any, Any]:
+    """DiffAugment both of D's image inputs with one policy (identity when the policy is empty)."""
+    if not policy:
+        return real, fake
+    real_key, fake_key = jax.random.split(key)
+    return augment.diff_augment(real_key, real, policy), augment.diff_augment(fake_key, fake, policy)
+
+
+def split_d_output(out: jax.Array | tuple[jax.Array, jax.Array]) -> tuple[jax.Array, jax.Array | None]:
+    """D's output as (logits, class logits or None): ACGAN discriminators return both."""
+    return out if isinstance(out, tuple) else (out, None)
+
+
+def class_loss(class_logits: jax.Array | None, labels: jax.Array | None) -> jax.Array:
+    """ACGAN's auxiliary cross-entropy (0 when D has no classifier)."""
+    if class_logits is None:
+        return jnp.zeros((), jnp.float32)
+    return jnp.mean(optax.softmax_cross_entropy_with_integer_labels(class_logits, labels))
+
+
+def model_kwargs(cfg: Any) -> dict[str, Any]:
+    """A network's config block as constructor kwargs; lists become tuples so modules stay hashable."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.to_dict().items()}

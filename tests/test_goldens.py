@@ -1,0 +1,26 @@
+"""The family seam kept the GAN's arithmetic: runs recorded before it (tests/goldens) give the same samples."""
+
+import pathlib
+
+import jax
+import numpy as np
+import pytest
+
+import golden_runs
+from jaxgan import experiment, sampling, train
+
+GOLDENS = pathlib.Path(__file__).parent / "goldens"
+
+
+@pytest.mark.parametrize("name", sorted(golden_runs.RUNS))
+def test_samples_equal_those_recorded_before_the_family_seam(name, tmp_path):
+    config = golden_runs.RUNS[name]()
+    with golden_runs.data_context(name):
+        train.train_and_evaluate(config, str(tmp_path))
+        exp, state = experiment.restore_latest(tmp_path)
+    key = jax.random.key(golden_runs.SAMPLE_SEED)
+    golden = np.load(GOLDENS / f"{name}.npz")
+    for tag, use_ema in (("ema", True), ("raw", False)):
+        got = sampling.predictions(exp.family, state, use_ema)["generate"](key, golden_runs.num_samples(name))
+        # Bit for bit on the machine that recorded them; 1e-6 elsewhere (XLA:CPU's bits follow the core count).
+        np.testing.assert_allclose(got, golden[tag], rtol=0, atol=1e-6, err_msg=f"{name} {tag}")
