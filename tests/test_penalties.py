@@ -162,7 +162,7 @@ def test_diff_augment_is_deterministic_shape_preserving_and_differentiable():
     assert float(jnp.abs(g).sum()) > 0
     holes = (np.asarray(augment.cutout(jax.random.key(0), jnp.ones((64, 8, 8, 1)))) == 0).reshape(64, -1).sum(1)
     assert holes.max() == 16 and holes.min() > 0  # a 4x4 hole, clipped where it crosses the border
-    with pytest.raises(ValueError, match=r"Unknown DiffAugment policy \['blur'\]"):
+    with pytest.raises(ValueError, match=r"Unknown DiffAugment policy 'blur'. Choices: color, cutout, translation. Policies are comma-separated"):
         augment.diff_augment(jax.random.key(0), x, "color,blur")
 
 
