@@ -6,13 +6,21 @@ Builds the experiment's networks, optimizers and train step exactly as training
 does (`experiment.build`, `step.make_train_step`, `parallel.shard_step`), but
 feeds one fixed batch of uniform noise in [-1, 1] of the data's shape, so no
 dataset is read and input time is excluded. The data shape is `--image_shape`,
-or else the configured dataset's. Prints compile time, steps/s and images/s
-(global batch x steps/s; the median step time over `--steps` steps, each
-waited for), and GFLOP per step from XLA's cost analysis of the compiled
-program (one device's share). The process CPU time per step is printed too:
-on a shared machine, wall time / CPU time shows how much of it we got.
+or else the configured dataset's (if that cannot be built, it says to pass
+`--image_shape`). After one warm-up step it times `--steps` steps (default
+10), each waited for.
+
+Prints two lines: what runs (G/D, data shape, global batch, D steps per G step,
+the convolution implementation each network resolves to, device count, kind
+and backend); then compile time, GFLOP per step from XLA's cost analysis of
+the compiled program (one device's share), the median step time, the median
+process CPU time per step (all threads), steps/s, and images/s (global batch x
+steps/s). On a shared machine, wall time / CPU time shows how much of it we got.
 Override config values as in training, e.g.
-`--config.model.g.conv_transpose=xla`.
+`--config.model.g.conv_impl=xla --config.model.d.conv_impl=xla` for XLA's own
+strided and transposed convolutions; the config is locked, so only keys it
+sets can be overridden (benchmarks/configs/dcgan32.py sets `conv_impl`, the
+experiments' configs do not). See benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ of D, and keeps gradients flowing to G.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import jax
 import jax.numpy as jnp
+
+from jaxgan.registry import Registry
 
 
 def _uniform(key: jax.Array, x: jax.Array) -> jax.Array:
@@ -58,24 +58,27 @@ def cutout(key: jax.Array, x: jax.Array, ratio: float = 0.5) -> jax.Array:
     return x * (~inside)[..., None].astype(x.dtype)
 
 
-POLICIES: dict[str, list[Callable[[jax.Array, jax.Array], jax.Array]]] = {
-    "color": [brightness, saturation, contrast],
-    "translation": [translation],
-    "cutout": [cutout],
-}
+# Policy name -> the augmentations it applies, in order.
+POLICIES = Registry("DiffAugment policy")
+POLICIES.register("color")((brightness, saturation, contrast))
+POLICIES.register("translation")((translation,))
+POLICIES.register("cutout")((cutout,))
 
 
 def parse_policy(policy: str) -> list[str]:
-    """Splits "color,translation" into names; raises listing the valid ones."""
+    """Splits "color,translation" into names; raises on the first unknown one, listing the valid ones."""
     names = [p.strip() for p in policy.split(",") if p.strip()]
-    if unknown := [p for p in names if p not in POLICIES]:
-        raise ValueError(f"Unknown DiffAugment policy {unknown}. Choices: {', '.join(POLICIES)} (comma-separated).")
+    for name in names:
+        try:
+            POLICIES.get(name)
+        except ValueError as e:
+            raise ValueError(f"{e} Policies are comma-separated, e.g. 'color,translation'.") from None
     return names
 
 
 def diff_augment(key: jax.Array, x: jax.Array, policy: str) -> jax.Array:
     """Applies the DiffAugment `policy` (e.g. "color,translation,cutout") to images `x`."""
-    fns = [fn for name in parse_policy(policy) for fn in POLICIES[name]]
+    fns = [fn for name in parse_policy(policy) for fn in POLICIES.get(name)]
     if fns and x.ndim != 4:
         raise ValueError(f"DiffAugment needs images [N, H, W, C]; got shape {x.shape}. Set augment.policy=''.")
     for i, fn in enumerate(fns):

@@ -8,20 +8,26 @@ step.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import jax
 import jax.numpy as jnp
 import ml_collections
 import optax
 
-OPTIMIZERS: dict[str, Callable[..., optax.GradientTransformation]] = {
-    "adam": lambda c, lr: optax.adam(lr, b1=c.b1, b2=c.b2, eps=c.eps),
-    "adamw": lambda c, lr: optax.adamw(lr, b1=c.b1, b2=c.b2, eps=c.eps, weight_decay=c.weight_decay),
-    "rmsprop": lambda c, lr: optax.rmsprop(lr, eps=c.eps),
-    "sgd": lambda c, lr: optax.sgd(lr),
-}
-SCHEDULES = ("constant", "linear", "cosine")
+from jaxgan.registry import Registry
+
+OPTIMIZERS = Registry("optimizer")
+OPTIMIZERS.register("adam")(lambda c, lr: optax.adam(lr, b1=c.b1, b2=c.b2, eps=c.eps))
+OPTIMIZERS.register("adamw")(
+    lambda c, lr: optax.adamw(lr, b1=c.b1, b2=c.b2, eps=c.eps, weight_decay=c.weight_decay)
+)
+OPTIMIZERS.register("rmsprop")(lambda c, lr: optax.rmsprop(lr, eps=c.eps))
+OPTIMIZERS.register("sgd")(lambda c, lr: optax.sgd(lr))
+
+# What follows the warm-up: (peak lr, decay steps) -> schedule.
+SCHEDULES = Registry("schedule")
+SCHEDULES.register("constant")(lambda lr, decay_steps: optax.constant_schedule(lr))
+SCHEDULES.register("linear")(lambda lr, decay_steps: optax.linear_schedule(lr, 0.0, decay_steps))
+SCHEDULES.register("cosine")(lambda lr, decay_steps: optax.cosine_decay_schedule(lr, decay_steps))
 
 
 def learning_rate(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.Schedule:
@@ -29,14 +35,7 @@ def learning_rate(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.S
 
     Steps count this network's optimizer updates.
     """
-    if cfg.schedule not in SCHEDULES:
-        raise ValueError(f"Unknown schedule {cfg.schedule!r}. Choices: {', '.join(SCHEDULES)}.")
-    decay_steps = max(1, total_updates - cfg.warmup_steps)
-    after = {
-        "constant": optax.constant_schedule(cfg.lr),
-        "linear": optax.linear_schedule(cfg.lr, 0.0, decay_steps),
-        "cosine": optax.cosine_decay_schedule(cfg.lr, decay_steps),
-    }[cfg.schedule]
+    after = SCHEDULES.get(cfg.schedule)(cfg.lr, max(1, total_updates - cfg.warmup_steps))
     if cfg.warmup_steps <= 0:
         return after
     return optax.join_schedules([optax.linear_schedule(0.0, cfg.lr, cfg.warmup_steps), after], [cfg.warmup_steps])
@@ -71,14 +70,13 @@ def make_optimizer(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.
         `weight_decay`, `schedule`, `warmup_steps`, `l1`, `l2`, `clip_weights`.
       total_updates: how many updates this network gets in the run (for decays).
     """
-    if cfg.name not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {cfg.name!r}. Choices: {', '.join(sorted(OPTIMIZERS))}.")
+    build = OPTIMIZERS.get(cfg.name)
     chain: list[optax.GradientTransformation] = []
     if cfg.l1 > 0:
         chain.append(add_l1(cfg.l1))
     if cfg.l2 > 0:  # the gradient of l2/2 * ||w||^2
         chain.append(optax.add_decayed_weights(cfg.l2))
-    chain.append(OPTIMIZERS[cfg.name](cfg, learning_rate(cfg, total_updates)))
+    chain.append(build(cfg, learning_rate(cfg, total_updates)))
     if cfg.clip_weights > 0:
         chain.append(clip_weights(cfg.clip_weights))
     return optax.chain(*chain)

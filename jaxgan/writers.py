@@ -50,10 +50,6 @@ class MetricWriter:
             with (self._workdir / "eval.jsonl").open("a") as f:
                 f.write(json.dumps({"step": step, **results}) + "\n")
 
-    def flush(self) -> None:
-        if self._tb is not None:
-            self._tb.flush()
-
     def close(self) -> None:
         if self._tb is not None:
             self._tb.close()

@@ -88,7 +88,7 @@ def test_projection_and_acgan_discriminators(name, shape):
 
 
 def test_unknown_conditioning_lists_the_choices():
-    with pytest.raises(ValueError, match="Choices: projection, acgan"):
+    with pytest.raises(ValueError, match="Unknown conditioning 'concat'. Choices: acgan, projection"):
         models.build_discriminator("dcgan28", {"conditioning": "concat"}, num_classes=NUM_CLASSES)
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from typing import Literal, Sequence
+from typing import Callable, Sequence
 
 import flax.linen as nn
 import jax
@@ -46,10 +46,9 @@ from flax.linen.linear import PaddingLike, canonicalize_padding, default_kernel_
 from jax import lax
 
 from jaxgan.models.dense_conv import conv_stride1
+from jaxgan.registry import Registry
 
-Impl = Literal["auto", "subpixel", "xla"]
-IMPLS = ("auto", "subpixel", "xla")
-# What "auto" runs on each backend. CPU: measured (see README of benchmarks/);
+# What "auto" runs on each backend. CPU: measured (see benchmarks/README.md);
 # "subpixel" is many times faster there. GPU and TPU: not measured here; cuDNN
 # and the TPU compiler run strided and dilated convolutions natively, so XLA's
 # own lowering is kept until a measurement says otherwise.
@@ -58,15 +57,33 @@ _AUTO_DEFAULT = "xla"
 _DIMENSION_NUMBERS = ("NHWC", "HWIO", "NHWC")
 
 
+@dataclasses.dataclass(frozen=True)
+class ConvFunctions:
+    """One implementation's strided convolution and transposed convolution.
+
+    Both take `(x, kernel, strides, padding, precision)` (NHWC, HWIO), with
+    `padding` as `flax.linen.linear.canonicalize_padding` returns it.
+    """
+
+    conv: Callable[..., jax.Array]
+    conv_transpose: Callable[..., jax.Array]
+
+
+# Implementation name -> its ConvFunctions; "auto" -> None, resolved per
+# backend by `resolve_impl` (AUTO_IMPL). Entries are registered below, after
+# the functions they name.
+CONV_IMPLS = Registry("convolution implementation")
+CONV_IMPLS.register("auto")(None)
+
+
 def resolve_impl(impl: str, backend: str | None = None) -> str:
     """Returns the concrete implementation ("subpixel" or "xla") for `impl`.
 
     Args:
-      impl: "auto", "subpixel" or "xla".
+      impl: "auto", "subpixel" or "xla" (a name in CONV_IMPLS).
       backend: the JAX backend "auto" decides for (default: the default backend).
     """
-    if impl not in IMPLS:
-        raise ValueError(f"Unknown convolution implementation {impl!r}. Choices: {', '.join(IMPLS)}.")
+    CONV_IMPLS.get(impl)  # raises listing the choices
     if impl != "auto":
         return impl
     return AUTO_IMPL.get(backend or jax.default_backend(), _AUTO_DEFAULT)
@@ -296,14 +313,14 @@ class _ConvBase(nn.Module):
     strides: int | Sequence[int] = 1
     padding: PaddingLike = "SAME"
     use_bias: bool = True
-    impl: Impl = "auto"
+    impl: str = "auto"
     precision: lax.PrecisionLike = None
     dtype: jnp.dtype | None = None
     param_dtype: jnp.dtype = jnp.float32
     kernel_init: nn.initializers.Initializer = _matrix_init(default_kernel_init)
     bias_init: nn.initializers.Initializer = nn.initializers.zeros_init()
 
-    def _apply(self, inputs: jax.Array, subpixel_fn, xla_fn) -> jax.Array:
+    def _apply(self, inputs: jax.Array, transpose: bool) -> jax.Array:
         if inputs.ndim != 4:
             raise ValueError(f"{type(self).__name__} takes NHWC inputs, got shape {inputs.shape}.")
         padding = canonicalize_padding(self.padding, 2)
@@ -313,7 +330,8 @@ class _ConvBase(nn.Module):
         kernel = self.param("kernel", self.kernel_init, shape, self.param_dtype)
         bias = self.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
         inputs, kernel, bias = nn.dtypes.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
-        fn = subpixel_fn if resolve_impl(self.impl) == "subpixel" else xla_fn
+        functions = CONV_IMPLS.get(resolve_impl(self.impl))
+        fn = functions.conv_transpose if transpose else functions.conv
         y = fn(inputs, kernel, _pair(self.strides), padding, self.precision)
         return y if bias is None else y + bias
 
@@ -324,6 +342,10 @@ def _xla_conv(x, w, strides, padding, precision):
 
 def _xla_conv_transpose(x, w, strides, padding, precision):
     return lax.conv_transpose(x, w, strides, padding, precision=precision)
+
+
+CONV_IMPLS.register("subpixel")(ConvFunctions(conv_space_to_depth, conv_transpose_subpixel))
+CONV_IMPLS.register("xla")(ConvFunctions(_xla_conv, _xla_conv_transpose))
 
 
 class Conv(_ConvBase):
@@ -338,7 +360,7 @@ class Conv(_ConvBase):
     @nn.compact
     def __call__(self, inputs: jax.Array) -> jax.Array:
         """Applies the convolution to `[B, H, W, in]` inputs."""
-        return self._apply(inputs, conv_space_to_depth, _xla_conv)
+        return self._apply(inputs, transpose=False)
 
 
 class ConvTranspose(_ConvBase):
@@ -354,4 +376,4 @@ class ConvTranspose(_ConvBase):
     @nn.compact
     def __call__(self, inputs: jax.Array) -> jax.Array:
         """Applies the transposed convolution to `[B, H, W, in]` inputs."""
-        return self._apply(inputs, conv_transpose_subpixel, _xla_conv_transpose)
+        return self._apply(inputs, transpose=True)

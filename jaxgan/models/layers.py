@@ -9,22 +9,20 @@ import jax
 import jax.numpy as jnp
 
 from jaxgan.parallel import DATA_AXIS
+from jaxgan.registry import Registry
 
-ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
-    "relu": nn.relu,
-    "leaky_relu": lambda x: nn.leaky_relu(x, negative_slope=0.2),
-    "tanh": jnp.tanh,
-    "elu": nn.elu,
-    "gelu": nn.gelu,
-    "silu": nn.silu,
-}
+ACTIVATIONS = Registry("activation")
+ACTIVATIONS.register("relu")(nn.relu)
+ACTIVATIONS.register("leaky_relu")(lambda x: nn.leaky_relu(x, negative_slope=0.2))
+ACTIVATIONS.register("tanh")(jnp.tanh)
+ACTIVATIONS.register("elu")(nn.elu)
+ACTIVATIONS.register("gelu")(nn.gelu)
+ACTIVATIONS.register("silu")(nn.silu)
 
 
 def activation(name: str) -> Callable[[jax.Array], jax.Array]:
     """Returns the activation called `name`, or raises listing the choices."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"Unknown activation {name!r}. Choices: {', '.join(sorted(ACTIVATIONS))}.")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS.get(name)
 
 
 def batch_norm(train: bool) -> nn.BatchNorm:
@@ -86,12 +84,27 @@ def norm_fn(train: bool, num_classes: int, labels: jax.Array | None) -> Callable
     return lambda x: batch_norm(train)(x)
 
 
-CONDITIONINGS = ("projection", "acgan")
+# How a conditional D uses the label: (logit, features, labels, num_classes) -> output.
+CONDITIONINGS = Registry("conditioning")
+
+
+@CONDITIONINGS.register("projection")
+def _projection(logit: jax.Array, features: jax.Array, labels: jax.Array, num_classes: int) -> jax.Array:
+    """Miyato & Koyama 2018: logit + <embed(label), features>."""
+    return logit + jnp.sum(nn.Embed(num_classes, features.shape[-1], name="projection")(labels) * features, axis=-1)
+
+
+@CONDITIONINGS.register("acgan")
+def _acgan(
+    logit: jax.Array, features: jax.Array, labels: jax.Array, num_classes: int
+) -> tuple[jax.Array, jax.Array]:
+    """Odena et al. 2017: `(logit, class_logits)`, an auxiliary classifier on D's features."""
+    return logit, nn.Dense(num_classes, name="aux_classifier")(features)
 
 
 def check_conditioning(conditioning: str) -> None:
-    if conditioning not in CONDITIONINGS:
-        raise ValueError(f"Unknown conditioning {conditioning!r}. Choices: {', '.join(CONDITIONINGS)}.")
+    """Raises, listing the choices, unless `conditioning` names one of CONDITIONINGS."""
+    CONDITIONINGS.get(conditioning)
 
 
 def conditional_output(
@@ -105,10 +118,8 @@ def conditional_output(
       classifier on the same features; the step adds its cross-entropy to
       both networks' losses. D does not see the label.
 
-    Call inside a compact module.
+    Call inside a compact module (the layers it makes belong to that module).
     """
     if not num_classes:
         return logit
-    if conditioning == "acgan":
-        return logit, nn.Dense(num_classes, name="aux_classifier")(features)
-    return logit + jnp.sum(nn.Embed(num_classes, features.shape[-1], name="projection")(labels) * features, axis=-1)
+    return CONDITIONINGS.get(conditioning)(logit, features, labels, num_classes)
