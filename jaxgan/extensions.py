@@ -21,17 +21,25 @@ from jaxgan.registry import REGISTRIES
 IMPORTS_FILE = "imports.json"
 
 
+def _outside(origin: dict[str, str]) -> bool:
+    return not (origin["module"] == "jaxgan" or origin["module"].startswith("jaxgan."))
+
+
 def external(used: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    """The used (kind, name) entries defined outside jaxgan, with their origins, sorted."""
+    """What a run needs imported: the modules outside jaxgan behind the (kind, name) entries it used.
+
+    Every entry those modules registered is recorded (a family may look up
+    its own loss only when the step runs), each with its origin, sorted.
+    """
+    used = set(used)
+    modules = {REGISTRIES[k].origin(n)["module"] for k, n in used if n in REGISTRIES[k]
+               and _outside(REGISTRIES[k].origin(n))}
     records = []
-    for kind, name in sorted(used):
-        registry = REGISTRIES[kind]
-        if name not in registry:
-            continue
-        origin = registry.origin(name)
-        if origin["module"] == "jaxgan" or origin["module"].startswith("jaxgan."):
-            continue
-        records.append({"kind": kind, "name": name, **origin})
+    for kind, registry in sorted(REGISTRIES.items()):
+        for name in registry.names():
+            origin = registry.origin(name)
+            if origin["module"] in modules:
+                records.append({"kind": kind, "name": name, **origin})
     return records
 
 

@@ -7,8 +7,8 @@ Adding a loss, penalty, network or dataset is one definition plus one
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
+import sys
 from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -19,14 +19,11 @@ REGISTRIES: dict[str, "Registry"] = {}
 _TRACKED: list[set[tuple[str, str]]] = []
 
 
-def _origin(obj: Any) -> dict[str, str]:
-    """Where `obj` was defined: its module name and, when it has one, the module's file."""
-    module = getattr(obj, "__module__", "") or ""
-    try:
-        path = inspect.getsourcefile(obj) or ""
-    except TypeError:
-        path = ""
-    return {"module": module, "file": os.path.abspath(path) if path else ""}
+def _caller_origin(depth: int) -> dict[str, str]:
+    """The module (name and file) of the code `depth` frames up: the one that registers an entry."""
+    frame_globals = sys._getframe(depth + 1).f_globals
+    path = frame_globals.get("__file__") or ""
+    return {"module": frame_globals.get("__name__", ""), "file": os.path.abspath(path) if path else ""}
 
 
 @contextlib.contextmanager
@@ -53,12 +50,14 @@ class Registry:
     def register(self, name: str, **meta: Any) -> Callable[[T], T]:
         """Decorator registering `obj` under `name`, with optional metadata."""
 
+        origin = _caller_origin(1)
+
         def decorator(obj: T) -> T:
             if name in self._entries:
                 raise ValueError(f"{self.kind} {name!r} is already registered.")
             self._entries[name] = obj
             self._meta[name] = dict(meta)
-            self._origins[name] = _origin(obj)
+            self._origins[name] = origin
             return obj
 
         return decorator

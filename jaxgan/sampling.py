@@ -42,7 +42,8 @@ def _apply_fn(model: nn.Module):
 
 
 @functools.lru_cache(maxsize=1)
-def _one_device_mesh() -> Mesh:
+def one_device_mesh() -> Mesh:
+    """A mesh of this process's first device: where predictions run unless told otherwise."""
     return make_mesh(jax.local_devices()[:1])
 
 
@@ -58,7 +59,7 @@ def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, n
     should not depend on how many devices a run had. Pass a `mesh` to spread
     large sample sets over devices instead.
     """
-    mesh = _one_device_mesh() if mesh is None else mesh
+    mesh = one_device_mesh() if mesh is None else mesh
     labels = grid_labels(num, num_classes)
     out = []
     for i, start in enumerate(range(0, num, CHUNK)):

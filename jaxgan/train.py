@@ -63,7 +63,7 @@ def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path)
     if out.pictures:
         (workdir / "samples").mkdir(parents=True, exist_ok=True)
     for tag, png in out.pictures.items():
-        suffix = "" if tag == "samples" else tag.removeprefix("samples")
+        suffix = {"samples": "", "samples_raw": "_raw"}.get(tag, f"_{tag}")
         (workdir / "samples" / f"step_{step:08d}{suffix}.png").write_bytes(png)
         writer.write_image(step, tag, visualize.png_to_array(png))
     return out.results

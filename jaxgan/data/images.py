@@ -180,12 +180,17 @@ class TfdsImages:
         The choice is a fixed function of (split, num), independent of the
         run's seed, so reference statistics can be cached and shared by runs.
         """
+        return self.reference_examples(split, num)[0]
+
+    def reference_examples(self, split: str, num: int) -> tuple[np.ndarray, np.ndarray]:
+        """`reference_images(split, num)` and their labels (int32; zeros when the dataset has none)."""
         source = open_source(self.name, split, self._data_dir)
         n = min(num, len(source))
         indices = np.sort(np.random.default_rng(REFERENCE_SEED).permutation(len(source))[:n])
-        images = [crop_and_resize(ex["image"], self._spec.crop, self._image_size)
-                  for ex in source.__getitems__(indices.tolist())]
-        return to_float(images)
+        examples = source.__getitems__(indices.tolist())
+        images = [crop_and_resize(ex["image"], self._spec.crop, self._image_size) for ex in examples]
+        labels = np.array([int(ex[self._label_key]) if self._label_key else 0 for ex in examples], np.int32)
+        return to_float(images), labels
 
     def local_batch(
         self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1

@@ -16,6 +16,8 @@ from jaxgan.data.registry import DATASETS
 
 # Sub-stream of the seed for training data, apart from any other numpy use.
 _TRAIN_STREAM = 0
+# Seed of held-out points for evaluators (reconstruction, probes): apart from training data.
+_REFERENCE_STREAM = 1_000_003
 
 
 def ring_means(num_modes: int = 8, radius: float = 1.0) -> np.ndarray:
@@ -51,6 +53,13 @@ class GaussianMixture:
         component = rng.integers(len(self.means), size=n)
         noise = rng.standard_normal((n, self.means.shape[1]))
         return (self.means[component] + self.std * noise).astype(np.float32)
+
+    def reference_examples(self, split: str, num: int) -> tuple[np.ndarray, np.ndarray]:
+        """`num` held-out points and the mode each came from, fixed by (split, num), not by the run's seed."""
+        rng = np.random.default_rng([_REFERENCE_STREAM, sum(map(ord, split)), num])
+        component = rng.integers(len(self.means), size=num)
+        noise = rng.standard_normal((num, self.means.shape[1]))
+        return (self.means[component] + self.std * noise).astype(np.float32), component.astype(np.int32)
 
     def local_batch(
         self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1

@@ -35,6 +35,7 @@ from jaxgan.families.common import (
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_generator
 from jaxgan.models.apply import apply_model
+from jaxgan.models.registry import check_discriminator_kind
 from jaxgan.penalties import PenaltyInputs
 
 
@@ -64,6 +65,10 @@ class GAN(Family):
         self.latent_dim = config.model.latent_dim
         self.policy = config.augment.policy
         self.acgan = bool(self.num_classes) and getattr(nets["discriminator"], "conditioning", "") == "acgan"
+
+    @classmethod
+    def check(cls, config: ml_collections.ConfigDict, dataset: Any) -> None:
+        check_discriminator_kind(config.model.discriminator, joint=False, family=config.family.name)
 
     @classmethod
     def networks(cls, config: ml_collections.ConfigDict, dataset: Any) -> dict[str, nn.Module]:

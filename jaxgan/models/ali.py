@@ -138,7 +138,7 @@ class DCGAN28Encoder(nn.Module):
         return nn.Dense(self.out_dim)(features)
 
 
-@DISCRIMINATORS.register("joint_mlp")
+@DISCRIMINATORS.register("joint_mlp", joint=True)
 class JointMLPDiscriminator(nn.Module):
     """{"x", "z"} -> concat(flatten(x), z) -> `MLPDiscriminator` -> logit.
 
@@ -171,7 +171,7 @@ class JointMLPDiscriminator(nn.Module):
         return trunk(jnp.concatenate([_flatten(x), z], axis=-1), train)
 
 
-@DISCRIMINATORS.register("joint_dcgan28")
+@DISCRIMINATORS.register("joint_dcgan28", joint=True)
 class JointDCGAN28Discriminator(nn.Module):
     """BiGAN-style D(x, z) for 28x28xC images.
 

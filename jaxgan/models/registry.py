@@ -55,6 +55,20 @@ def build_discriminator(name: str, kwargs: Mapping[str, Any], num_classes: int =
     return _build(DISCRIMINATORS, name, kwargs, num_classes)
 
 
+def joint_discriminators() -> list[str]:
+    """Discriminators of (x, z) pairs (registered with `joint=True`), for ALI/BiGAN."""
+    return [n for n in DISCRIMINATORS.names() if DISCRIMINATORS.meta(n).get("joint")]
+
+
+def check_discriminator_kind(name: str, joint: bool, family: str) -> None:
+    """ValueError unless discriminator `name` takes (x, z) pairs exactly when `joint`."""
+    if bool(DISCRIMINATORS.meta(name).get("joint")) != joint:
+        pairs = joint_discriminators()
+        plain = [n for n in DISCRIMINATORS.names() if n not in pairs]
+        raise ValueError(f"Family {family!r} needs a discriminator of {'(x, z) pairs' if joint else 'x alone'}; "
+                         f"{name!r} is not one. Choices: {', '.join(pairs if joint else plain)}.")
+
+
 def build_encoder(name: str, kwargs: Mapping[str, Any], out_dim: int) -> nn.Module:
     """Builds the registered encoder `name` with `out_dim` outputs per example."""
     return _build(ENCODERS, name, kwargs, 0, out_dim=out_dim)

@@ -1,0 +1,189 @@
+"""The `ali` family: ALI (Dumoulin et al. 2017) / BiGAN (Donahue et al. 2017).
+
+A generator G(z), an encoder E(x) and a joint discriminator D(x, z) that
+tells (x, E(x)) from (G(z), z). At the optimum E inverts G.
+
+Roles: `generator` (`model.generator`, `model.g`), `encoder`
+(`family.encoder`, options `family.e`; its output is the code, or the mean
+and log-std of a Gaussian code with `family.posterior="gaussian"`, sampled
+with the reparametrisation trick as in ALI), `discriminator` (a joint D
+taking `{"x", "z"}`: `model.discriminator`, e.g. `joint_mlp`). Groups: `d` =
+{discriminator}, `g` = {generator, encoder}. Schedule: as the `gan` family's.
+
+Losses: every loss of `jaxgan.losses`, on the joint logits. D minimises the
+loss's D objective with (x, E(x)) as real and (G(z), z) as fake. G and E
+minimise, with `family.ge_objective`:
+  - "swap" (default): the same D objective with real and fake swapped, i.e.
+    they want D to call (G(z), z) real and (x, E(x)) fake (BiGAN's inverted
+    labels; for the relativistic losses this is their own G loss);
+  - "negate": minus D's objective, the saturating minimax game of the papers'
+    value function.
+Penalties (R1, GP, ...) act on D over the (x, z) pytree.
+
+Predictions: `generate`, `encode` (the code, or the Gaussian's mean) and
+`reconstruct` (G(E(x))).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Mapping
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+from jax import lax
+
+from jaxgan import losses, sampling
+from jaxgan.families.base import Family, LossContext, LossOutput, Update
+from jaxgan.families.common import local_inputs, local_rows, model_kwargs
+from jaxgan.families.registry import FAMILIES
+from jaxgan.models import build_discriminator, build_encoder, build_generator
+from jaxgan.models.registry import check_discriminator_kind
+from jaxgan.models.apply import apply_model
+from jaxgan.parallel import sharded_map
+from jaxgan.penalties import PenaltyInputs
+
+POSTERIORS = ("deterministic", "gaussian")
+GE_OBJECTIVES = ("swap", "negate")
+
+
+def ge_loss(loss_fn: Callable, real_logits: jax.Array, fake_logits: jax.Array, objective: str) -> jax.Array:
+    """G and E's loss on D's logits for (x, E(x)) (`real_logits`) and (G(z), z) (`fake_logits`)."""
+    if objective == "swap":
+        return loss_fn(fake_logits, real_logits).d
+    return -loss_fn(real_logits, fake_logits).d
+
+
+def gaussian_code(out: jax.Array, eps: jax.Array | None) -> jax.Array:
+    """The encoder's output `[B, 2L]` as mean + exp(log_std) * eps, or the mean when `eps` is None."""
+    mean, log_std = jnp.split(out, 2, axis=-1)
+    return mean if eps is None else mean + jnp.exp(log_std) * eps
+
+
+@FAMILIES.register("ali")
+class ALI(Family):
+    """G(z), E(x) and D(x, z); see the module docstring."""
+
+    ema_roles = ("generator", "encoder")
+    critic_group = "d"
+    predicts = ("generate", "encode", "reconstruct")
+    default_evaluators = ("samples", "reconstruction")
+
+    def __init__(self, config: ml_collections.ConfigDict, dataset: Any, nets: Mapping[str, nn.Module]):
+        super().__init__(config, dataset, nets)
+        self.loss_fn = losses.LOSSES.get(config.loss)
+        self.latent_dim = config.model.latent_dim
+        self.gaussian = config.family.posterior == "gaussian"
+        self.objective = config.family.ge_objective
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {"encoder": "mlp", "e": {}, "posterior": "deterministic", "ge_objective": "swap"}
+
+    @classmethod
+    def check(cls, config: ml_collections.ConfigDict, dataset: Any) -> None:
+        f = config.family
+        if f.posterior not in POSTERIORS:
+            raise ValueError(f"config.family.posterior: unknown {f.posterior!r}. Choices: {', '.join(POSTERIORS)}.")
+        if f.ge_objective not in GE_OBJECTIVES:
+            raise ValueError(f"config.family.ge_objective: unknown {f.ge_objective!r}. "
+                             f"Choices: {', '.join(GE_OBJECTIVES)}.")
+        if config.data.use_labels:
+            raise ValueError("Family 'ali' is unconditional; set data.use_labels=False.")
+        check_discriminator_kind(config.model.discriminator, joint=True, family="ali")
+        if config.augment.policy:
+            raise ValueError("Family 'ali' does not support DiffAugment (it would break the (x, z) pairing); "
+                             "set augment.policy=''.")
+
+    @classmethod
+    def networks(cls, config: ml_collections.ConfigDict, dataset: Any) -> dict[str, nn.Module]:
+        f, latent = config.family, config.model.latent_dim
+        out_dim = 2 * latent if f.posterior == "gaussian" else latent
+        e_kwargs = model_kwargs(f.e) if isinstance(f.e, ml_collections.ConfigDict) else dict(f.e)
+        return {
+            "generator": build_generator(config.model.generator, model_kwargs(config.model.g), dataset.element_shape),
+            "encoder": build_encoder(f.encoder, e_kwargs, out_dim),
+            "discriminator": build_discriminator(config.model.discriminator, model_kwargs(config.model.d)),
+        }
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        return {"d": ("discriminator",), "g": ("generator", "encoder")}
+
+    def schedule(self) -> tuple[Update, ...]:
+        return (Update("d", repeats=self.config.d_steps_per_g_step), Update("g", new_batch=False))
+
+    def init_inputs(self) -> dict[str, tuple[tuple, dict]]:
+        z = jnp.zeros((1, self.latent_dim), jnp.float32)
+        x = jnp.zeros((1, *self.dataset.element_shape), jnp.float32)
+        return {"generator": ((z,), {"train": False}), "encoder": ((x,), {"train": False}),
+                "discriminator": (({"x": x, "z": z},), {"train": False})}
+
+    def _pairs(self, ctx: LossContext, x: jax.Array, key: jax.Array) -> tuple[dict, dict, dict]:
+        """(x, E(x)) and (G(z), z) in training mode, and G's and E's new collections."""
+        z_key, eps_key = jax.random.split(key)
+        z, _ = local_inputs(z_key, x.shape[0], self.latent_dim, 0)
+        fake_x, g_coll = self.apply("generator", ctx.params, ctx.collections, z, True)
+        code, e_coll = self.apply("encoder", ctx.params, ctx.collections, x, True)
+        if self.gaussian:  # eps for the global batch, this device's rows: independent of the device count
+            eps, _ = local_inputs(eps_key, x.shape[0], self.latent_dim, 0)
+            code = gaussian_code(code, eps)
+        return {"x": x, "z": code}, {"x": fake_x, "z": z}, {"generator": g_coll, "encoder": e_coll}
+
+    def loss(self, group: str, ctx: LossContext, batch: Mapping[str, jax.Array], key: jax.Array) -> LossOutput:
+        pair_key, drop_key, pen_key = jax.random.split(key, 3)
+        real, fake, ge_coll = self._pairs(ctx, batch["x"], pair_key)
+        if group == "d":  # G and E change in their own update: no gradient, statistics discarded
+            real, fake = lax.stop_gradient(real), lax.stop_gradient(fake)
+        d, d_params = self.nets["discriminator"], ctx.params["discriminator"]
+        real_key, fake_key, penalty_drop_key = jax.random.split(drop_key, 3)
+        real_logits, d_coll = apply_model(d, d_params, ctx.collections["discriminator"], real, True, real_key)
+        fake_logits, d_coll = apply_model(d, d_params, d_coll, fake, True, fake_key)
+        if group == "g":
+            loss = ge_loss(self.loss_fn, real_logits, fake_logits, self.objective)
+            return LossOutput(loss, {"g_loss": loss}, ge_coll)
+        loss = self.loss_fn(real_logits, fake_logits).d
+        critic = PenaltyInputs(
+            d_fn=lambda p, pair: apply_model(d, p, d_coll, pair, True, penalty_drop_key)[0],
+            d_params=d_params, real=real, fake=fake, real_logits=real_logits, fake_logits=fake_logits, key=pen_key)
+        metrics = {"d_loss": loss, "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)}
+        return LossOutput(loss, metrics, {"discriminator": d_coll}, critic)
+
+    def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
+        g, e = self.nets["generator"], self.nets["encoder"]
+        gaussian, mesh = self.gaussian, sampling.one_device_mesh()
+        variables = {role: (params[role], collections[role]) for role in ("generator", "encoder")}
+
+        def generate(key: jax.Array, num: int) -> np.ndarray:
+            return sampling.generate(g, params["generator"], collections["generator"], key, num, self.latent_dim)
+
+        def encode(x: np.ndarray) -> np.ndarray:
+            """Codes `[N, latent]` of images or points `x` (the Gaussian's mean)."""
+            return sharded_map(_encode_fn(e, gaussian), variables["encoder"], x, mesh=mesh)
+
+        def reconstruct(x: np.ndarray) -> np.ndarray:
+            """G(E(x)) for `x`, as float32 numpy."""
+            return sharded_map(_reconstruct_fn(g, e, gaussian), variables, x, mesh=mesh).astype(np.float32)
+
+        return {"generate": generate, "encode": encode, "reconstruct": reconstruct}
+
+
+@functools.lru_cache(maxsize=16)
+def _encode_fn(encoder: nn.Module, gaussian: bool) -> Callable:
+    def fn(variables, x):
+        code = apply_model(encoder, *variables, x, False)[0]
+        return gaussian_code(code, None) if gaussian else code
+
+    return fn
+
+
+@functools.lru_cache(maxsize=16)
+def _reconstruct_fn(generator: nn.Module, encoder: nn.Module, gaussian: bool) -> Callable:
+    encode = _encode_fn(encoder, gaussian)
+
+    def fn(variables, x):
+        return apply_model(generator, *variables["generator"], encode(variables["encoder"], x), False)[0]
+
+    return fn
