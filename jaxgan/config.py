@@ -134,7 +134,8 @@ def _flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
     return keys
 
 
-def _get(config: ml_collections.ConfigDict, dotted: str):
+def get_dotted(config: ml_collections.ConfigDict, dotted: str) -> Any:
+    """One possibly nested value, e.g. `get_dotted(c, "optimizer.g.lr")`."""
     for part in dotted.split("."):
         config = config[part]
     return config
@@ -143,7 +144,7 @@ def _get(config: ml_collections.ConfigDict, dotted: str):
 def set_dotted(config: ml_collections.ConfigDict, dotted: str, value: Any) -> None:
     """Sets one possibly nested value, e.g. `set_dotted(c, "optimizer.g.lr", 1e-3)`."""
     *parents, leaf = dotted.split(".")
-    node = _get(config, ".".join(parents)) if parents else config
+    node = get_dotted(config, ".".join(parents)) if parents else config
     node[leaf] = value
 
 
@@ -163,7 +164,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
     for key in ("total_steps", "batch_size", "d_steps_per_g_step", "log_every_steps", "eval_every_steps",
                 "checkpoint_every_steps", "keep_checkpoints", "model.latent_dim", "eval.num_samples",
                 "eval.reference_num_samples"):
-        value = _get(config, key)
+        value = get_dotted(config, key)
         if not isinstance(value, int) or value < 1:
             raise ConfigError(f"config.{key} must be a positive integer, got {value!r}.")
     if not isinstance(config.family, ml_collections.ConfigDict) or not isinstance(config.family.get("name"), str):

@@ -11,11 +11,12 @@ import ml_collections
 from etils import epath
 from jax.sharding import Mesh
 
-from jaxgan import augment, extensions, optim, parallel, penalties
+from jaxgan import augment, extensions, losses, models, optim, parallel, penalties
 from jaxgan import config as config_lib
 from jaxgan.checkpoint import Checkpointer
-from jaxgan.data import build_dataset
-from jaxgan.evaluation import evaluators
+from jaxgan.data import DATASETS, build_dataset
+from jaxgan.evaluation import evaluators, image_metrics
+from jaxgan.evaluation.extractors import EXTRACTORS
 from jaxgan.families import FAMILIES, Family, resolve
 from jaxgan.state import GANState, create_state
 
@@ -61,6 +62,29 @@ class Experiment:
         return jax.jit(init, out_shardings=parallel.replicated(self.mesh))()
 
 
+def _names(config: ml_collections.ConfigDict) -> None:
+    """The registered names a config gives, checked with the key that gave them (the family checks its own)."""
+    checks = [(FAMILIES, "family.name"), (losses.LOSSES, "loss"), (DATASETS, "data.name"),
+              (models.GENERATORS, "model.generator"), (models.DISCRIMINATORS, "model.discriminator")]
+    checks += [(optim.OPTIMIZERS, f"optimizer.{group}.name") for group in config.optimizer]
+    if config.eval.metrics:
+        checks.append((EXTRACTORS, "eval.extractor"))
+    for registry, key in checks:
+        try:
+            registry.get(config_lib.get_dotted(config, key))
+        except ValueError as e:
+            raise ValueError(f"config.{key}: {e}") from None
+    for name in config.penalties:
+        try:
+            penalties.PENALTIES.get(name)
+        except ValueError as e:
+            raise ValueError(f"config.penalties.{name}: {e}") from None
+    try:
+        image_metrics.parse_metrics(config.eval.metrics)
+    except ValueError as e:
+        raise ValueError(f"config.eval.metrics: {e}") from None
+
+
 def _check(config: ml_collections.ConfigDict, family: Family) -> None:
     """The checks of names and options that need the registries; ValueError names the problem."""
     groups = family.groups()
@@ -89,6 +113,7 @@ def build(config: ml_collections.ConfigDict, mesh: Mesh | None = None) -> Experi
     config_lib.validate(config)
     mesh = parallel.make_mesh() if mesh is None else mesh
     try:
+        _names(config)
         config = resolve(config)
         parallel.check_batch_size(config.batch_size, mesh.size, jax.process_count())
         dataset = build_dataset(config)

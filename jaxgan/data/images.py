@@ -189,7 +189,8 @@ class TfdsImages:
         indices = np.sort(np.random.default_rng(REFERENCE_SEED).permutation(len(source))[:n])
         examples = source.__getitems__(indices.tolist())
         images = [crop_and_resize(ex["image"], self._spec.crop, self._image_size) for ex in examples]
-        labels = np.array([int(ex[self._label_key]) if self._label_key else 0 for ex in examples], np.int32)
+        key = self._spec.label_key  # whether or not training uses labels
+        labels = np.array([int(ex[key]) if key else 0 for ex in examples], np.int32)
         return to_float(images), labels
 
     def local_batch(

@@ -82,7 +82,9 @@ def probe(ctx: EvalContext) -> EvalOutput:
     """Linear-probe accuracy of E(x), raw pixels and the step-0 encoder; see the module docstring."""
     num = ctx.eval_config.reference_num_samples
     (train_x, train_y), (test_x, test_y) = (_held_out(ctx, s, num) for s in ("train", HELD_OUT_SPLIT))
-    num_classes = ctx.exp.dataset.num_classes or len(getattr(ctx.exp.dataset, "means", ())) or 1
+    num_classes = ctx.exp.dataset.num_classes or len(getattr(ctx.exp.dataset, "means", ()))
+    if num_classes < 2 or len(np.unique(train_y)) < 2:
+        return EvalOutput({"probe/skipped": f"{ctx.exp.dataset.name} has no class labels (or modes) to probe"})
     untrained = sampling.predictions(ctx.exp.family, ctx.exp.init_state(), use_ema=False)["encode"]
     flat = lambda x: x.reshape(len(x), -1)  # noqa: E731
     features = {"encoder": ctx.predictions["encode"], "pixels": flat, "untrained_encoder": untrained}

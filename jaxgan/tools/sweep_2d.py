@@ -36,6 +36,14 @@ def _hinge_r1(weight: float = 0.1, **changes: Any) -> dict[str, Any]:
     return {"loss": "hinge", "penalties": {"r1": {"weight": weight}}, **changes}
 
 
+def _ali(**changes: Any) -> dict[str, Any]:
+    """The ALI/BiGAN family on the experiment's MLPs (an encoder like D, a joint D(x, z)), plus other changes."""
+    family = {"name": "ali", "encoder": "mlp", "e": {"hidden": (128, 128, 128), "activation": "relu"},
+              "posterior": "deterministic", "ge_objective": "swap"}
+    family.update(changes.pop("family", {}))
+    return {"family": family, "model.discriminator": "joint_mlp", **changes}
+
+
 # recipe name -> config changes on top of the experiment's config (dotted keys reach nested values).
 RECIPES: dict[str, dict[str, Any]] = {
     # The table: every loss, the penalty recipes, the best grid recipe, and PacGAN's own GAN setup.
@@ -56,6 +64,18 @@ RECIPES: dict[str, dict[str, Any]] = {
                    "model.d.hidden": (200,) * 3, "model.d.maxout_pieces": 5, "batch_size": 100,
                    "optimizer.g.lr": 1e-4, "optimizer.d.lr": 1e-4, "optimizer.g.b1": 0.8, "optimizer.d.b1": 0.8,
                    "ema.decay": 0.0},
+    # ALI/BiGAN (PacGAN Table 1's ALI rows): the experiments' setup, PacGAN's own, and the recipes tried.
+    "ali": _ali(),
+    "ali+hinge+r1": _ali(**_hinge_r1(0.01)),
+    "ali+hinge+r1x0.1": _ali(**_hinge_r1(0.1)),
+    "ali+r1": _ali(**{"penalties": {"r1": {"weight": 0.1}}}),
+    # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
+    # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
+    "pacgan_ali": _ali(**{"family": {"e": {"hidden": (400, 400), "activation": "relu"}},
+                          "model.g.hidden": (400,) * 4, "model.g.batch_norm": True,
+                          "model.d.hidden": (200,) * 3, "model.d.maxout_pieces": 5, "batch_size": 100,
+                          "optimizer.g.lr": 1e-4, "optimizer.d.lr": 1e-4, "optimizer.g.b1": 0.8,
+                          "optimizer.d.b1": 0.8, "ema.decay": 0.0}),
     # Variants of hinge+r1 tried on grid25 (seed 0) on the way to >= 95% HQ.
     "hinge+r1x1": _hinge_r1(1.0),
     "hinge+r1x0.03": _hinge_r1(0.03),
