@@ -126,3 +126,18 @@ def test_shard_map_and_pmap_give_the_same_bits(posterior):
     init = jax.device_get(exp.init_state())
     for role in ("generator", "encoder", "discriminator"):
         assert not np.array_equal(jax.tree.leaves(a.params[role])[0], jax.tree.leaves(init.params[role])[0])
+
+
+def test_a_short_ali_run_scores_reconstructions_and_probes_and_draws_them(tmp_path):
+    from jaxgan import train
+
+    c = ali_config(total_steps=4)
+    c.eval.evaluators = "samples,reconstruction,linear_probe"
+    c.eval.reference_num_samples = 400
+    results = train.train_and_evaluate(c, str(tmp_path))
+    assert results["modes"] >= 0 and results["generator"] == "raw"
+    assert 0 <= results["reconstruction/same_mode_percent"] <= 100 and results["reconstruction/rmse"] > 0
+    # Ring modes are wedges around the origin: a linear probe on the points themselves finds them.
+    assert results["probe/pixels_accuracy"] > 0.95
+    assert 0 < results["probe/encoder_accuracy"] <= 1 and 0 < results["probe/untrained_encoder_accuracy"] <= 1
+    assert (tmp_path / "samples" / "step_00000004_reconstructions.png").exists()

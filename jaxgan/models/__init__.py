@@ -1,7 +1,8 @@
-"""Generator and discriminator networks, looked up by name.
+"""Networks, looked up by name: generators, discriminators (of x, or of (x, z) pairs) and encoders.
 
-A network is a Flax linen module class registered in `GENERATORS` or
-`DISCRIMINATORS`. It is built as `cls(out_shape=..., **config.model.g)`
+A network is a Flax linen module class registered in `GENERATORS`,
+`DISCRIMINATORS` or `ENCODERS` (`models/registry.py`; ALI/BiGAN's encoders
+and joint discriminators are in `models/ali.py`). It is built as `cls(out_shape=..., **config.model.g)`
 (generators) or `cls(**config.model.d)` (discriminators) and called as
 `module(inputs, train=bool)`; conditional networks also have a `num_classes`
 field and take `labels=` (int class ids). Generators return a batch of `out_shape`

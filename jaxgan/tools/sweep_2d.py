@@ -69,6 +69,9 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ali+hinge+r1": _ali(**_hinge_r1(0.01)),
     "ali+hinge+r1x0.1": _ali(**_hinge_r1(0.1)),
     "ali+r1": _ali(**{"penalties": {"r1": {"weight": 0.1}}}),
+    "ali+30k": _ali(total_steps=30_000),
+    "ali+decay": _ali(**{"optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"}),
+    "ali+gaussian": _ali(family={"posterior": "gaussian"}),
     # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
     # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_ali": _ali(**{"family": {"e": {"hidden": (400, 400), "activation": "relu"}},
