@@ -65,6 +65,8 @@ def optimizer_config(lr: float, b1: float, b2: float) -> ml_collections.ConfigDi
             l1=0.0,  # L1 weight regularization strength
             l2=0.0,  # L2 weight regularization strength (gradient l2 * w)
             clip_weights=0.0,  # > 0: clip every weight to [-c, c] after each update (WGAN)
+            # {role: m}: that role of the group learns at m x lr (optax.multi_transform), e.g. {"mapping": 0.01}.
+            lr_multipliers=ml_collections.ConfigDict(),
         )
     )
 
@@ -127,7 +129,7 @@ def _flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
     keys = set()
     for k, v in config.items():
         path = f"{prefix}{k}"
-        if isinstance(v, ml_collections.ConfigDict) and path not in _FREE_FORM:
+        if isinstance(v, ml_collections.ConfigDict) and path not in _FREE_FORM and k != "lr_multipliers":
             keys |= _flat_keys(v, path + ".")
         else:
             keys.add(path)

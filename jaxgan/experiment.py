@@ -94,6 +94,9 @@ def _check(config: ml_collections.ConfigDict, family: Family) -> None:
                              f"{group!r} block; add one (jaxgan.config.optimizer_config).")
         optim.OPTIMIZERS.get(config.optimizer[group].name)
         optim.learning_rate(config.optimizer[group], 1)
+        if unknown := sorted(set(config.optimizer[group].lr_multipliers) - set(groups[group])):
+            raise ValueError(f"config.optimizer.{group}.lr_multipliers: {unknown} are not roles of group {group!r}: "
+                             f"{', '.join(groups[group])}.")
     for group, configured in penalties.by_group(config.penalties.to_dict(), family.critic_group).items():
         if group not in groups:
             raise ValueError(f"config.penalties: group {group!r} is not one of family {config.family.name!r}'s: "

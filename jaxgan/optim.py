@@ -62,21 +62,40 @@ def clip_weights(bound: float) -> optax.GradientTransformation:
     return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
 
 
-def make_optimizer(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.GradientTransformation:
-    """Builds one network's optimizer from its config block.
-
-    Args:
-      cfg: has `name` (one of OPTIMIZERS), `lr`, `b1`, `b2`, `eps`,
-        `weight_decay`, `schedule`, `warmup_steps`, `l1`, `l2`, `clip_weights`.
-      total_updates: how many updates this network gets in the run (for decays).
-    """
+def _one_optimizer(cfg: ml_collections.ConfigDict, total_updates: int, lr_scale: float = 1.0
+                   ) -> optax.GradientTransformation:
     build = OPTIMIZERS.get(cfg.name)
     chain: list[optax.GradientTransformation] = []
     if cfg.l1 > 0:
         chain.append(add_l1(cfg.l1))
     if cfg.l2 > 0:  # the gradient of l2/2 * ||w||^2
         chain.append(optax.add_decayed_weights(cfg.l2))
-    chain.append(build(cfg, learning_rate(cfg, total_updates)))
+    schedule = learning_rate(cfg, total_updates)
+    chain.append(build(cfg, schedule if lr_scale == 1.0 else (lambda step: lr_scale * schedule(step))))
     if cfg.clip_weights > 0:
         chain.append(clip_weights(cfg.clip_weights))
     return optax.chain(*chain)
+
+
+def make_optimizer(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.GradientTransformation:
+    """Builds one group's optimizer from its config block (`optimizer.<group>`).
+
+    The group's params are a dict by role. `lr_multipliers` ({role: m}) gives
+    a role its own learning rate, m times the group's (StyleGAN2's mapping
+    network at 0.01x), through `optax.multi_transform`; without it the group
+    has one plain optimizer.
+
+    Args:
+      cfg: has `name` (one of OPTIMIZERS), `lr`, `b1`, `b2`, `eps`,
+        `weight_decay`, `schedule`, `warmup_steps`, `l1`, `l2`, `clip_weights`,
+        `lr_multipliers`.
+      total_updates: how many updates this group gets in the run (for decays).
+    """
+    multipliers = dict(cfg.lr_multipliers)
+    if not multipliers:
+        return _one_optimizer(cfg, total_updates)
+    transforms = {"group": _one_optimizer(cfg, total_updates)}
+    transforms |= {f"role:{role}": _one_optimizer(cfg, total_updates, float(m)) for role, m in multipliers.items()}
+    labels = lambda params: {role: jax.tree.map(lambda _: f"role:{role}" if role in multipliers else "group", tree)  # noqa: E731
+                             for role, tree in params.items()}
+    return optax.multi_transform(transforms, labels)

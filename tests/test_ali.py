@@ -141,3 +141,16 @@ def test_a_short_ali_run_scores_reconstructions_and_probes_and_draws_them(tmp_pa
     assert results["probe/pixels_accuracy"] > 0.95
     assert 0 < results["probe/encoder_accuracy"] <= 1 and 0 < results["probe/untrained_encoder_accuracy"] <= 1
     assert (tmp_path / "samples" / "step_00000004_reconstructions.png").exists()
+
+
+def test_a_role_can_learn_at_its_own_rate_inside_a_group():
+    """optimizer.g.lr_multipliers: the encoder at 0x the group's lr stays put while G, in the same group, moves."""
+    c = ali_config()
+    c.optimizer.g.lr_multipliers = {"encoder": 0.0}
+    exp = build(c, num_devices=2)
+    init, state = jax.device_get(exp.init_state()), run_steps(exp, 2)
+    assert_trees_equal(state.params["encoder"], init.params["encoder"])
+    assert not np.array_equal(state.params["generator"]["Dense_0"]["kernel"], init.params["generator"]["Dense_0"]["kernel"])
+    c.optimizer.g.lr_multipliers = {"mapping": 0.01}
+    with pytest.raises(Exception, match=r"\['mapping'\] are not roles of group 'g': generator, encoder"):
+        build(c)
