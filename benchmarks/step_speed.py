@@ -95,12 +95,13 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
     exp = experiment.build(config)
     state = exp.init_state()
     batch = parallel.place_batch(
-        exp.dataset.local_batch(0, config.batch_size, config.d_steps_per_g_step, jax.process_index(), jax.process_count()),
+        exp.dataset.local_batch(0, config.batch_size, exp.family.batches_per_step(), jax.process_index(),
+                                jax.process_count()),
         exp.mesh,
     )
     rng = jax.random.key(config.seed)
     start = time.perf_counter()
-    step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, config), exp.mesh)
+    step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh)
     compiled = step.lower(state, batch, rng).compile()
     compile_s = time.perf_counter() - start
     state, _ = compiled(state, batch, rng)  # warm-up

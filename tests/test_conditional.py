@@ -13,7 +13,9 @@ from conftest import tiny_config
 from jaxgan import experiment, models, parallel, train
 from jaxgan.models.layers import ConditionalBatchNorm
 from jaxgan.parallel import DATA_AXIS
-from jaxgan.step import apply_model, make_train_step, sample_latents, split_d_output
+from jaxgan.families.common import sample_latents, split_d_output
+from jaxgan.models.apply import apply_model
+from jaxgan.step import make_train_step
 from test_image_data import mock_images
 
 NUM_CLASSES = 10
@@ -108,18 +110,19 @@ def test_acgan_dcgan_trains_and_draws_one_class_per_row(tmp_path):
     with mock_images(num_examples=40):
         exp, state = experiment.restore_latest(tmp_path)
     z = sample_latents(jax.random.key(0), 8, 8)
-    images = [np.asarray(apply_model(exp.g_model, state.g_params, state.g_state, z, False, labels=jnp.full(8, c))[0])
+    g_model, g_params, g_state = exp.nets["generator"], state.params["generator"], state.collections["generator"]
+    images = [np.asarray(apply_model(g_model, g_params, g_state, z, False, labels=jnp.full(8, c))[0])
               for c in range(2)]
     assert not np.allclose(images[0], images[1])
     logits, classes = split_d_output(
-        apply_model(exp.d_model, state.d_params, state.d_state, jnp.asarray(images[0]), False, labels=jnp.zeros(8, int))[0]
+        apply_model(exp.nets["discriminator"], state.params["discriminator"], state.collections["discriminator"],
+                    jnp.asarray(images[0]), False, labels=jnp.zeros(8, int))[0]
     )
     assert logits.shape == (8,) and classes.shape == (8, NUM_CLASSES)
     # The auxiliary classifier's cross-entropy is in both losses, and reported.
-    step = parallel.shard_step(make_train_step(exp.g_model, exp.d_model, exp.config, exp.num_classes), exp.mesh,
-                               donate=False)
+    step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh, donate=False)
     with mock_images(num_examples=40):
-        batch = parallel.place_batch(exp.dataset.local_batch(5, 8, 1), exp.mesh)
+        batch = parallel.place_batch(exp.dataset.local_batch(5, 8, exp.family.batches_per_step()), exp.mesh)
     _, metrics = step(state, batch, jax.random.key(0))
     assert float(metrics["d_class_loss"]) > 0 and float(metrics["g_class_loss"]) > 0
     assert float(metrics["d_total_loss"]) == pytest.approx(float(metrics["d_loss"] + metrics["d_class_loss"]), rel=1e-5)

@@ -8,10 +8,11 @@ import pytest
 
 from conftest import tiny_config
 from jaxgan import config as config_lib
-from jaxgan import train
+from jaxgan import experiment, train
 from jaxgan.data import build_dataset
 from jaxgan.evaluation import evaluate_samples, image_metrics
-from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable, sharded_map
+from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable
+from jaxgan.parallel import sharded_map
 from jaxgan.tools import image_table
 from test_image_data import mock_images
 
@@ -85,10 +86,12 @@ def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):
 
 
 def test_unknown_metric_or_extractor_names_list_the_choices(tmp_path):
-    with pytest.raises(config_lib.ConfigError, match=r"config.eval.metrics: Unknown metric 'fd'. Choices: .*fid"):
-        config_lib.validate(_image_config(tmp_path, metrics="fid,fd"))
-    with pytest.raises(config_lib.ConfigError, match=r"config.eval.extractor: Unknown feature extractor 'inception'"):
-        config_lib.validate(_image_config(tmp_path, extractor="inception"))
+    # Names are checked when the run is built (jaxgan.experiment.build), which reads the dataset.
+    with mock_images(num_examples=60):
+        with pytest.raises(config_lib.ConfigError, match=r"Unknown metric 'fd'. Choices: .*fid"):
+            experiment.build(_image_config(tmp_path, metrics="fid,fd"))
+        with pytest.raises(config_lib.ConfigError, match=r"Unknown feature extractor 'inception'"):
+            experiment.build(_image_config(tmp_path, extractor="inception"))
 
 
 def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):

@@ -7,7 +7,8 @@ from PIL import Image
 
 from conftest import tiny_config
 from jaxgan import experiment, train
-from jaxgan.step import apply_model, sample_latents
+from jaxgan.families.common import sample_latents
+from jaxgan.models.apply import apply_model
 from test_image_data import mock_images
 
 
@@ -39,7 +40,8 @@ def test_conditional_run_draws_one_class_per_grid_row(tmp_path):
     with mock_images(num_examples=40):
         exp, state = experiment.restore_latest(tmp_path)
     z = sample_latents(jax.random.key(0), 8, 8)
-    images = [np.asarray(apply_model(exp.g_model, state.g_params, state.g_state, z, False, labels=jnp.full(8, c))[0])
+    g_model, g_params, g_state = exp.nets["generator"], state.params["generator"], state.collections["generator"]
+    images = [np.asarray(apply_model(g_model, g_params, g_state, z, False, labels=jnp.full(8, c))[0])
               for c in range(3)]
     assert not np.allclose(images[0], images[1]) and not np.allclose(images[1], images[2])
 

@@ -61,8 +61,8 @@ def test_networks_registered_in_a_test_file_train(tmp_path):
         results = train.train_and_evaluate(config, str(tmp_path))
         assert results["num_samples"] == 200
         exp, state = experiment.restore_latest(tmp_path)
-        assert exp.g_model.width == 12 and int(state.step) == 4
-        assert state.g_params["Dense_0"]["kernel"].shape == (config.model.latent_dim, 12)
+        assert exp.nets["generator"].width == 12 and int(state.step) == 4
+        assert state.params["generator"]["Dense_0"]["kernel"].shape == (config.model.latent_dim, 12)
     finally:
         models.GENERATORS.unregister("test_residual_g")
         models.DISCRIMINATORS.unregister("test_quadratic_d")
@@ -88,10 +88,13 @@ def test_penalties_spectral_norm_clipping_and_schedules_run_together_in_one_step
     exp = build(config)
     init = jax.device_get(exp.init_state())
     state = run_steps(exp, 2)
-    assert all(np.isfinite(x).all() for x in jax.tree.leaves(state.d_params))
-    assert max(float(np.max(np.abs(x))) for x in jax.tree.leaves(state.d_params)) <= 0.5 + 1e-6
-    assert float(state.penalty_state["lecam"]["real_ema"]) != float(init.penalty_state["lecam"]["real_ema"])
-    assert "spectral_stats" in state.d_state
+    d_params, d_state, init_d_state = (state.params["discriminator"], state.collections["discriminator"],
+                                       init.collections["discriminator"])
+    lecam, init_lecam = state.extra["penalties"]["d"]["lecam"], init.extra["penalties"]["d"]["lecam"]
+    assert all(np.isfinite(x).all() for x in jax.tree.leaves(d_params))
+    assert max(float(np.max(np.abs(x))) for x in jax.tree.leaves(d_params)) <= 0.5 + 1e-6
+    assert float(lecam["real_ema"]) != float(init_lecam["real_ema"])
+    assert "spectral_stats" in d_state
     assert not np.array_equal(
-        jax.tree.leaves(init.d_state["spectral_stats"])[-1], jax.tree.leaves(state.d_state["spectral_stats"])[-1]
+        jax.tree.leaves(init_d_state["spectral_stats"])[-1], jax.tree.leaves(d_state["spectral_stats"])[-1]
     )

@@ -30,8 +30,7 @@ def record(name: str) -> dict[str, np.ndarray]:
         key = jax.random.key(golden_runs.SAMPLE_SEED)
         out = {}
         for tag, use_ema in (("ema", True), ("raw", False)):
-            out[tag] = sampling.sample(exp.g_model, state, key, golden_runs.num_samples(name), config.model.latent_dim,
-                                       use_ema=use_ema, num_classes=exp.num_classes)
+            out[tag] = sampling.predictions(exp.family, state, use_ema)["generate"](key, golden_runs.num_samples(name))
     return out
 
 
