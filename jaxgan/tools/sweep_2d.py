@@ -72,6 +72,11 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ali+30k": _ali(total_steps=30_000),
     "ali+decay": _ali(**{"optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"}),
     "ali+gaussian": _ali(family={"posterior": "gaussian"}),
+    "ali+2d": _ali(d_steps_per_g_step=2),
+    "ali+lr2e-4": _ali(**{"optimizer.g.lr": 2e-4, "optimizer.d.lr": 2e-4}),
+    "ali+negate": _ali(family={"ge_objective": "negate"}),
+    "ali+wide_d": _ali(**{"model.d.hidden": (256, 256, 256)}),
+    "ali+maxout_d": _ali(**{"model.d.hidden": (200, 200, 200), "model.d.maxout_pieces": 5}),
     # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
     # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_ali": _ali(**{"family": {"e": {"hidden": (400, 400), "activation": "relu"}},
