@@ -129,19 +129,31 @@ def build(config: ml_collections.ConfigDict, mesh: Mesh | None = None) -> Experi
     return Experiment(config, dataset, family, mesh)
 
 
+def _with_defaults(saved: dict, defaults: dict) -> dict:
+    """`saved` with every key it lacks taken from `defaults`, recursively (saved values win)."""
+    out = dict(saved)
+    for key, value in defaults.items():
+        if key not in out:
+            out[key] = value
+        elif isinstance(value, dict) and value and isinstance(out[key], dict):
+            out[key] = _with_defaults(out[key], value)
+    return out
+
+
 def load_config(workdir: str | epath.Path) -> ml_collections.ConfigDict:
     """The config a run in `workdir` was started with.
 
-    `eval.*` keys added to jaxgan after the run started take their defaults:
-    they do not change training, so older runs stay evaluable. Runs from
-    before the family seam (no `family` block) were GAN runs.
+    Keys added to jaxgan after the run started take their defaults. A new key's
+    default always keeps the behaviour from before the key existed, so older
+    runs resume, sample and evaluate as they were. Runs from before the family
+    seam (no `family` block) were GAN runs.
     """
     path = epath.Path(workdir) / CONFIG_FILE
     if not path.exists():
         raise FileNotFoundError(f"No {CONFIG_FILE} in {workdir}: is it a jaxgan workdir? Train with python -m jaxgan.main first.")
-    saved = json.loads(path.read_text())
-    saved["eval"] = {**config_lib.base_config().eval.to_dict(), **saved.get("eval", {})}
-    saved.setdefault("family", {"name": "gan"})
+    saved = _with_defaults(json.loads(path.read_text()), config_lib.base_config().to_dict())
+    for group in saved["optimizer"]:  # a family's own groups get the keys added since, too
+        saved["optimizer"][group] = _with_defaults(saved["optimizer"][group], config_lib.optimizer_config(0, 0, 0).to_dict())
     return ml_collections.ConfigDict(saved)
 
 

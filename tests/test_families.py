@@ -1,6 +1,7 @@
 """The family seam: a family and a loss defined outside the package train, resume, sample and evaluate;
 bad family config fails with the choices; workdirs from before the seam still resume exactly."""
 
+import importlib
 import json
 import os
 import shutil
@@ -9,23 +10,33 @@ import jax
 import numpy as np
 import pytest
 
-import extension_experiment
 from conftest import tiny_config
 from helpers import assert_trees_equal
 from jaxgan import experiment, extensions, sampling, train
 from jaxgan.checkpoint import saveable_tree
 from jaxgan.config import ConfigError
+from jaxgan.families import FAMILIES
+from jaxgan.losses import LOSSES
 from test_train import REPO, run_cli
 
 EXTENSION = os.path.join(REPO, "tests", "extension_experiment.py")
 OLD_WORKDIR = os.path.join(REPO, "tests", "goldens", "old_workdir")
 
 
+@pytest.fixture(scope="module")
+def extension_experiment():
+    """The experiment file's module, its loss and family registered only while this module's tests run."""
+    module = importlib.import_module("extension_experiment")
+    yield module
+    LOSSES.unregister("my_hinge")
+    FAMILIES.unregister("two_generators")
+
+
 def _state(workdir):
     return jax.device_get(saveable_tree(experiment.restore_latest(workdir)[1]))
 
 
-def test_a_family_from_a_test_file_trains_checkpoints_resumes_bit_for_bit_and_samples(tmp_path):
+def test_a_family_from_a_test_file_trains_checkpoints_resumes_bit_for_bit_and_samples(tmp_path, extension_experiment):
     config = extension_experiment.get_config()
     train.train_and_evaluate(config, str(tmp_path / "full"))
     half = extension_experiment.get_config()

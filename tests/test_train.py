@@ -96,10 +96,10 @@ def test_eval_and_tensorboard_outputs(trained_workdir):
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"loss": "hinj"}, r"Unknown loss 'hinj'. Choices: .*minimax, non_saturating"),
+        ({"loss": "hinj"}, r"config.loss: Unknown loss 'hinj'. Choices: .*minimax, non_saturating"),
         ({"model.generator": "resnet"}, r"Unknown generator 'resnet'. Choices: .*dcgan28.*mlp"),
         ({"data.name": "ring9"}, r"Unknown dataset 'ring9'. Choices: .*grid25, mnist, ring8"),
-        ({"optimizer.d.name": "adamax"}, r"Unknown optimizer 'adamax'. Choices: adam, adamw, rmsprop, sgd"),
+        ({"optimizer.d.name": "adamax"}, r"config.optimizer.d.name: Unknown optimizer 'adamax'. Choices: adam, adamw, rmsprop, sgd"),
         ({"model.g.widths": (8,)}, r"Unknown option\(s\) \['widths'\] for generator 'mlp'. Valid options: .*hidden"),
         ({"model.d.activation": "relu6"}, r"Unknown activation 'relu6'. Choices: .*leaky_relu"),
         ({"batch_size": 15}, r"batch_size=15 is not divisible by the device count 2"),
@@ -128,7 +128,7 @@ def test_unknown_config_key_lists_valid_keys():
 def test_cli_reports_bad_names_and_keys_in_one_line(tmp_path):
     proc = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={tmp_path / 'w'}", "--config.loss=hinj", check=False)
     assert proc.returncode != 0
-    assert "jaxgan: config error: Unknown loss 'hinj'. Choices: hinge, least_squares, minimax" in proc.stderr
+    assert "jaxgan: config error: config.loss: Unknown loss 'hinj'. Choices: hinge, least_squares, minimax" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={tmp_path / 'w'}", "--config.lrate=1", check=False)
     assert proc.returncode != 0 and "lrate" in proc.stderr

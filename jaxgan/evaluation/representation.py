@@ -53,8 +53,7 @@ def _classifier_accuracy(ctx: EvalContext, x: np.ndarray, recon: np.ndarray, lab
 def _picture(ctx: EvalContext, x: np.ndarray, recon: np.ndarray) -> bytes:
     exp, cols = ctx.exp, sampling.GRID_COLUMNS
     if x.ndim != 4:
-        return visualize.samples_png(recon, exp.dataset, f"{exp.dataset.name} step {int(ctx.state.step)} "
-                                     "(reconstructions G(E(x)) of held-out points)")
+        return visualize.samples_png(recon, exp.dataset, f"{exp.dataset.name} step {int(ctx.state.step)} (G(E(x)))")
     n = min(len(x) // cols, PICTURE_ROWS) * cols
     rows = [part for i in range(0, n, cols) for part in (x[i : i + cols], recon[i : i + cols])]
     return visualize.samples_png(np.concatenate(rows), exp.dataset,

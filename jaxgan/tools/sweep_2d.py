@@ -77,6 +77,12 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ali+negate": _ali(family={"ge_objective": "negate"}),
     "ali+wide_d": _ali(**{"model.d.hidden": (256, 256, 256)}),
     "ali+maxout_d": _ali(**{"model.d.hidden": (200, 200, 200), "model.d.maxout_pieces": 5}),
+    # The Gaussian posterior (ALI's) is what makes ALI's samples sharp on the ring; variants of it.
+    "ali+gaussian+maxout_d": _ali(family={"posterior": "gaussian"},
+                                  **{"model.d.hidden": (200, 200, 200), "model.d.maxout_pieces": 5}),
+    "ali+gaussian+2d": _ali(family={"posterior": "gaussian"}, d_steps_per_g_step=2),
+    "ali+gaussian+hinge": _ali(family={"posterior": "gaussian"}, loss="hinge"),
+    "ali+gaussian+wide_d": _ali(family={"posterior": "gaussian"}, **{"model.d.hidden": (256, 256, 256)}),
     # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
     # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_ali": _ali(**{"family": {"e": {"hidden": (400, 400), "activation": "relu"}},
