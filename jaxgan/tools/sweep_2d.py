@@ -82,6 +82,8 @@ RECIPES: dict[str, dict[str, Any]] = {
                                   **{"model.d.hidden": (200, 200, 200), "model.d.maxout_pieces": 5}),
     "ali+gaussian+2d": _ali(family={"posterior": "gaussian"}, d_steps_per_g_step=2),
     "ali+gaussian+hinge": _ali(family={"posterior": "gaussian"}, loss="hinge"),
+    "ali+40k": _ali(total_steps=40_000),
+    "ali+gaussian+r1x0.01": _ali(family={"posterior": "gaussian"}, **{"penalties": {"r1": {"weight": 0.01}}}),
     "ali+gaussian+wide_d": _ali(family={"posterior": "gaussian"}, **{"model.d.hidden": (256, 256, 256)}),
     # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
     # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
