@@ -57,9 +57,9 @@ class SyntheticData:
     element_shape: tuple[int, ...]
 
     def local_batch(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
-        shape = (d_steps, global_batch // process_count, *self.element_shape)
+        shape = (num_batches, global_batch // process_count, *self.element_shape)
         return {"x": np.random.default_rng(0).uniform(-1.0, 1.0, shape).astype(np.float32)}
 
 

@@ -5,7 +5,7 @@ The train step is written per device with named-axis collectives over
 `jax.shard_map` over a 1-D mesh (the default path); `pmap_step` runs the very
 same function under `jax.pmap`, which tests use as a reference.
 
-Batches have a leading "D step" axis: `[d_steps, global_batch, ...]`, split
+Batches have a leading axis of the batches one step reads: `[num_batches, global_batch, ...]`, split
 over devices along axis 1.
 """
 
@@ -67,7 +67,7 @@ def pmap_step(step_fn: StepFn, devices: Sequence[jax.Device]) -> Callable:
     """The same per-device step under `jax.pmap` (reference path).
 
     Takes a state replicated with a leading device axis (`stack_replicas`) and
-    a batch `[d_steps, global_batch, ...]`; returns stacked outputs.
+    a batch `[num_batches, global_batch, ...]`; returns stacked outputs.
     """
     n = len(devices)
     mapped = jax.pmap(step_fn, axis_name=DATA_AXIS, in_axes=(0, 1, None), devices=devices)
@@ -87,8 +87,8 @@ def stack_replicas(tree: Any, n: int) -> Any:
 def place_batch(local_batch: dict[str, np.ndarray], mesh: Mesh) -> dict[str, jax.Array]:
     """Puts this process's rows of a batch onto the mesh as one global array.
 
-    Each process passes only its own shard `[d_steps, local_batch, ...]`; the
-    result is a global `[d_steps, global_batch, ...]` array split over devices.
+    Each process passes only its own shard `[num_batches, local_batch, ...]`; the
+    result is a global `[num_batches, global_batch, ...]` array split over devices.
     """
     sharding = NamedSharding(mesh, BATCH_SPEC)
     return {

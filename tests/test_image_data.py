@@ -34,7 +34,7 @@ def image_config(name="fashion_mnist", seed=0, **data):
 def test_batch_shapes_values_and_labels(name, image_size, shape, num_classes):
     with mock_images(40):
         ds = build_dataset(image_config(name, image_size=image_size, use_labels=True))
-        batch = ds.local_batch(step=3, global_batch=8, d_steps=2)
+        batch = ds.local_batch(step=3, global_batch=8, num_batches=2)
     assert (ds.name, ds.element_shape, ds.num_classes) == (name, shape, num_classes)
     assert batch["x"].shape == (2, 8, *shape) and batch["x"].dtype == np.float32
     assert -1.0 <= batch["x"].min() < batch["x"].max() <= 1.0
@@ -56,7 +56,7 @@ def test_two_processes_split_the_batch_and_cover_the_split():
     with mock_images(64):
         ds = build_dataset(image_config(use_labels=True))
         for step in range(2):  # 2 steps x 2 D updates x 16 = 64 = one epoch
-            whole = ds.local_batch(step, 16, d_steps=2)
+            whole = ds.local_batch(step, 16, num_batches=2)
             halves = [ds.local_batch(step, 16, 2, process_index=p, process_count=2) for p in range(2)]
             for key in ("x", "label"):
                 np.testing.assert_array_equal(np.concatenate([h[key] for h in halves], axis=1), whole[key])
@@ -80,7 +80,7 @@ def test_stream_resumed_at_step_k_equals_the_uninterrupted_stream():
         ds = build_dataset(image_config(use_labels=True))
 
         def take(start, n):
-            stream = BatchStream(ds, mesh, global_batch=8, d_steps=1, start_step=start)
+            stream = BatchStream(ds, mesh, global_batch=8, num_batches=1, start_step=start)
             try:
                 return [{k: np.asarray(v) for k, v in next(stream).items()} for _ in range(n)]
             finally:

@@ -52,9 +52,9 @@ def test_no_high_quality_sample_gives_undefined_kl():
 
 
 def test_batches_are_a_function_of_seed_and_step_and_split_by_process():
-    a = RING.local_batch(step=7, global_batch=8, d_steps=2)
-    b = RING.local_batch(step=7, global_batch=8, d_steps=2)
-    c = RING.local_batch(step=8, global_batch=8, d_steps=2)
+    a = RING.local_batch(step=7, global_batch=8, num_batches=2)
+    b = RING.local_batch(step=7, global_batch=8, num_batches=2)
+    c = RING.local_batch(step=8, global_batch=8, num_batches=2)
     np.testing.assert_array_equal(a["x"], b["x"])
     assert not np.array_equal(a["x"], c["x"])
     halves = [RING.local_batch(7, 8, 2, process_index=p, process_count=2)["x"] for p in range(2)]

@@ -29,7 +29,7 @@ def base_images(name, indices):
 def test_batches_are_the_base_images_stacked_with_their_labels(name, base):
     with mock_images(60):
         ds = build_dataset(stacked_config(name, use_labels=True))
-        batch = ds.local_batch(step=3, global_batch=8, d_steps=2)
+        batch = ds.local_batch(step=3, global_batch=8, num_batches=2)
         stacks = ds.stack_indices[ds.example_indices(3, 8, 2)]  # [2, 8, 3]
         images, labels = base_images(base, stacks.ravel())
     assert (ds.element_shape, ds.num_classes, ds.num_examples) == ((28, 28, 3), 1000, 60)
@@ -55,7 +55,7 @@ def test_two_processes_split_the_batch():
     with mock_images(64):
         ds = build_dataset(stacked_config(use_labels=True))
         for step in range(2):  # 2 steps x 2 D updates x 16 = one epoch
-            whole = ds.local_batch(step, 16, d_steps=2)
+            whole = ds.local_batch(step, 16, num_batches=2)
             halves = [ds.local_batch(step, 16, 2, process_index=p, process_count=2) for p in range(2)]
             for key in ("x", "label"):
                 np.testing.assert_array_equal(np.concatenate([h[key] for h in halves], axis=1), whole[key])

@@ -3,10 +3,10 @@
 A dataset object exposes:
   - `name`, `element_shape` (shape of one example), `num_classes` (0 when
     there are no labels);
-  - `local_batch(step, global_batch, d_steps, process_index, process_count)`
-    returning this process's rows `{"x": [d_steps, global_batch / P, ...]}`
+  - `local_batch(step, global_batch, num_batches, process_index, process_count)`
+    returning this process's rows `{"x": [num_batches, global_batch / P, ...]}`
     of the global batch for `step`, the same whatever the process count, plus
-    `"label": int32 [d_steps, global_batch / P]` for labelled image data with
+    `"label": int32 [num_batches, global_batch / P]` for labelled image data with
     `data.use_labels`.
 Batches then go through `jaxgan.data.pipeline` onto the device mesh.
 """

@@ -7,8 +7,8 @@ then resized to `data.image_size`, e.g. 64). Prepare a dataset once with
 
 Order: the examples form one long stream, epoch after epoch, each epoch a
 permutation of the split drawn from numpy's generator seeded with (seed,
-stream, epoch). Example `i` of the global batch of D update `d` of step `t` is
-stream position `(t * d_steps + d) * global_batch + i`. So a batch is a pure
+stream, epoch). Example `i` of the global batch `d` of step `t` is
+stream position `(t * num_batches + d) * global_batch + i` (batch d of the step). So a batch is a pure
 function of (seed, step): resuming at any step is O(1) and exact, and the
 global batch is the same whatever the process count; each process reads and
 decodes only its own rows, through `tfds.data_source` (array_record), with no
@@ -67,17 +67,17 @@ def epoch_permutation(seed: int, epoch: int, num_examples: int) -> np.ndarray:
 
 
 def stream_indices(
-    seed: int, num_examples: int, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0,
+    seed: int, num_examples: int, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
     process_count: int = 1,
 ) -> np.ndarray:
-    """Indices (into `num_examples` examples) of this process's rows for `step`: int64 `[d_steps, B / P]`.
+    """Indices (into `num_examples` examples) of this process's rows for `step`: int64 `[num_batches, B / P]`.
 
     The order described in the module docstring, shared by every dataset that
     reads a fixed set of examples so that all of them resume the same way.
     """
     per_process = global_batch // process_count
-    rows = np.arange(d_steps)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
-    position = step * d_steps * global_batch + rows
+    rows = np.arange(num_batches)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
+    position = step * num_batches * global_batch + rows
     epoch, offset = np.divmod(position, num_examples)
     indices = np.empty_like(position)
     for e in np.unique(epoch):
@@ -161,10 +161,10 @@ class TfdsImages:
         return (height, width, channels)
 
     def example_indices(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> np.ndarray:
-        """Indices into the split of this process's rows for `step`: int64 `[d_steps, B / P]`."""
-        return stream_indices(self._seed, self.num_examples, step, global_batch, d_steps, process_index, process_count)
+        """Indices into the split of this process's rows for `step`: int64 `[num_batches, B / P]`."""
+        return stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index, process_count)
 
     def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """Reads, decodes and resizes examples `indices` (one batched read)."""
@@ -194,15 +194,15 @@ class TfdsImages:
         return to_float(images), labels
 
     def local_batch(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
         """This process's rows of the batch for `step`.
 
         Returns:
-          `{"x": float32 [d_steps, B / P, H, W, C] in [-1, 1]}`, plus
-          `"label": int32 [d_steps, B / P]` when labels are used.
+          `{"x": float32 [num_batches, B / P, H, W, C] in [-1, 1]}`, plus
+          `"label": int32 [num_batches, B / P]` when labels are used.
         """
-        indices = self.example_indices(step, global_batch, d_steps, process_index, process_count)
+        indices = self.example_indices(step, global_batch, num_batches, process_index, process_count)
         chunks = np.array_split(indices.ravel(), self._num_threads)
         images, labels = zip(*itertools.chain.from_iterable(self._pool.map(self._read, chunks)))
         x = to_float(images)

@@ -62,11 +62,11 @@ class GaussianMixture:
         return (self.means[component] + self.std * noise).astype(np.float32), component.astype(np.int32)
 
     def local_batch(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
-        """This process's rows of the batch for `step`: `{"x": [d_steps, B / P, dim]}`."""
+        """This process's rows of the batch for `step`: `{"x": [num_batches, B / P, dim]}`."""
         rng = np.random.default_rng([self.seed, _TRAIN_STREAM, step])
-        x = self.sample(rng, d_steps * global_batch).reshape(d_steps, global_batch, -1)
+        x = self.sample(rng, num_batches * global_batch).reshape(num_batches, global_batch, -1)
         per_process = global_batch // process_count
         start = process_index * per_process
         return {"x": x[:, start : start + per_process]}

@@ -21,19 +21,19 @@ class BatchStream:
     """Iterates placed global batches for steps `start_step, start_step + 1, ...`.
 
     Args:
-      dataset: has `local_batch(step, global_batch, d_steps, index, count)`.
+      dataset: has `local_batch(step, global_batch, num_batches, index, count)`.
       mesh: the device mesh the batches go on.
-      global_batch: examples per D update, over all processes.
-      d_steps: D updates per train step (the batch's leading axis).
+      global_batch: examples per batch, over all processes.
+      num_batches: batches one train step reads (`family.batches_per_step()`, the leading axis).
       start_step: the first step to produce.
       prefetch: how many batches to prepare ahead.
     """
 
     def __init__(
-        self, dataset: Any, mesh: Mesh, global_batch: int, d_steps: int, start_step: int, prefetch: int = 2
+        self, dataset: Any, mesh: Mesh, global_batch: int, num_batches: int, start_step: int, prefetch: int = 2
     ):
         self._dataset, self._mesh = dataset, mesh
-        self._global_batch, self._d_steps = global_batch, d_steps
+        self._global_batch, self._num_batches = global_batch, num_batches
         self._queue: queue.Queue = queue.Queue(maxsize=max(1, prefetch))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, args=(start_step,), daemon=True)
@@ -43,7 +43,7 @@ class BatchStream:
         try:
             while not self._stop.is_set():
                 local = self._dataset.local_batch(
-                    step, self._global_batch, self._d_steps, jax.process_index(), jax.process_count()
+                    step, self._global_batch, self._num_batches, jax.process_index(), jax.process_count()
                 )
                 item = place_batch(local, self._mesh)
                 while not self._stop.is_set():

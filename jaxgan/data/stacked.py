@@ -79,10 +79,10 @@ class StackedImages:
         self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
 
     def example_indices(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> np.ndarray:
-        """Indices of the stacks of this process's rows for `step`: int64 `[d_steps, B / P]`."""
-        return stream_indices(self._seed, self.num_examples, step, global_batch, d_steps, process_index, process_count)
+        """Indices of the stacks of this process's rows for `step`: int64 `[num_batches, B / P]`."""
+        return stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index, process_count)
 
     def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """(uint8 image `[H, W, 1]`, label) of base examples `indices` (one batched read)."""
@@ -98,15 +98,15 @@ class StackedImages:
         return images[inverse], labels[inverse]
 
     def local_batch(
-        self, step: int, global_batch: int, d_steps: int = 1, process_index: int = 0, process_count: int = 1
+        self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
         """This process's rows of the batch for `step`.
 
         Returns:
-          `{"x": float32 [d_steps, B / P, H, W, 3] in [-1, 1]}`, plus
-          `"label": int32 [d_steps, B / P]` (0..999) when labels are used.
+          `{"x": float32 [num_batches, B / P, H, W, 3] in [-1, 1]}`, plus
+          `"label": int32 [num_batches, B / P]` (0..999) when labels are used.
         """
-        stacks = self.example_indices(step, global_batch, d_steps, process_index, process_count)
+        stacks = self.example_indices(step, global_batch, num_batches, process_index, process_count)
         images, labels = self.read_base(self.stack_indices[stacks])  # [d, b, 3, H, W], [d, b, 3]
         batch = {"x": to_float(np.moveaxis(images, 2, -1))}
         if self._use_labels:
