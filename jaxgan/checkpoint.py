@@ -116,11 +116,12 @@ class Checkpointer:
         step = self.latest_step() if step is None else step
         meta = self.read_meta(step)
         target = saveable_tree(template)
-        if meta.get("format", 1) == 1:
+        if "format" not in meta:  # written before checkpoints recorded their layout: look at the tree itself
             raw = self._manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore()))["state"]
-            tree = jax.device_put(upgrade_format_1(raw, target, self.directory / str(step)),
-                                  jax.tree.map(lambda x: x.sharding, target))
-            return from_saveable_tree(template, tree), meta
+            if "g_params" in raw:
+                tree = jax.device_put(upgrade_format_1(raw, target, self.directory / str(step)),
+                                      jax.tree.map(lambda x: x.sharding, target))
+                return from_saveable_tree(template, tree), meta
         abstract = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=x.sharding), target)
         restored = self._manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract)))
         return from_saveable_tree(template, restored["state"]), meta
