@@ -20,7 +20,21 @@ Prepare the data and the classifier once (offline):
 Command:
   python -m jaxgan.main --config experiments/bigan_fashion_mnist.py --workdir runs/bigan_fashion_mnist
 
-Expected result: being measured (see the closing note of issue 10).
+Expected result (measured, seed 0, jax 0.10.2, 1 CPU device; the classifier
+retrained on this machine: 93.06% test accuracy, sha256 17f9d0b098d4), on the
+EMA G and E at step 10000:
+  - samples, 10k vs 10k training images: classifier-FID 30.2, KID 0.152,
+    IS 5.37, precision 0.62, recall 0.026, density 0.51, coverage 0.24;
+  - reconstructions of 10k test images: RMSE 0.47 (pixels in [-1, 1]); the
+    classifier labels G(E(x)) correctly for 47.5% of them (93.1% on x itself,
+    10% is chance). Step 5000: 37.3%;
+  - linear probe, 10k train / 10k test: E(x) 78.9%, raw pixels 79.5%, this
+    run's untrained encoder 78.4% (step 5000: E(x) 78.1%). At this length the
+    trained 64-D code is no more linearly separable than a random projection:
+    BiGAN's features are known to need long training, and this run is short.
+  - pictures: experiments/figures/bigan_fashion_mnist_step10000.png (samples)
+    and ..._reconstructions.png (rows of x above rows of G(E(x))).
+Wall time: 23 min on 2 cores shared with 4 other runs (not a speed figure).
 """
 
 from jaxgan.config import base_config
