@@ -65,7 +65,8 @@ def _cell(value) -> str:
 
 def table(runs: list[dict]) -> str:
     """The Markdown table of `runs`, their protocols, and the published rows of their datasets."""
-    metrics = sorted({k for r in runs for k in r if "/" in k and not k.endswith("_std")}, key=_metric_order)
+    metrics = sorted({k for r in runs for k, v in r.items() if "/" in k and not k.endswith("_std")
+                      and not isinstance(v, str)}, key=_metric_order)
     lines = ["| run | data | steps | wall (min) | " + " | ".join(metrics) + " | protocol |",
              "|" + "---|" * (len(metrics) + 5)]
     for i, r in enumerate(runs, 1):
@@ -76,7 +77,8 @@ def table(runs: list[dict]) -> str:
         wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
         lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
     lines.append("")
-    lines += [f"[{i}] {r['protocol']}" + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
+    lines += [f"[{i}] " + "; ".join([r["protocol"]] + [v for k, v in sorted(r.items()) if k.endswith("/protocol")])
+              + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
               for i, r in enumerate(runs, 1)]
     for dataset in sorted({r["dataset"] for r in runs}):
         benchmark = TWINS.get(dataset, dataset)
