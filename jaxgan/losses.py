@@ -118,8 +118,3 @@ def ragan(real_logits: jax.Array, fake_logits: jax.Array) -> GANLoss:
         d=-jnp.mean(_log_sigmoid(real_rel)) - jnp.mean(_log_one_minus_sigmoid(fake_rel)),
         g=-jnp.mean(_log_sigmoid(fake_rel)) - jnp.mean(_log_one_minus_sigmoid(real_rel)),
     )
-
-
-def get_loss(name: str):
-    """Returns the registered loss function called `name`."""
-    return LOSSES.get(name)

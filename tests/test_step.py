@@ -29,7 +29,7 @@ def _by_hand(exp, k):
     """k D updates then one G update, written directly with jax.grad and optax."""
     c = exp.config
     state = jax.device_get(exp.init_state())
-    loss_fn = losses.get_loss(c.loss)
+    loss_fn = losses.LOSSES.get(c.loss)
     real = exp.dataset.local_batch(0, c.batch_size, k)["x"]
     step_key = jax.random.fold_in(jax.random.key(c.seed), jnp.int32(0))
     d_keys = jax.random.split(jax.random.fold_in(step_key, 0), k)
