@@ -84,6 +84,8 @@ RECIPES: dict[str, dict[str, Any]] = {
     "ali+gaussian+hinge": _ali(family={"posterior": "gaussian"}, loss="hinge"),
     "ali+40k": _ali(total_steps=40_000),
     "ali+gaussian+r1x0.01": _ali(family={"posterior": "gaussian"}, **{"penalties": {"r1": {"weight": 0.01}}}),
+    "ali+gaussian+ema0.9999": _ali(family={"posterior": "gaussian"}, **{"ema.decay": 0.9999}),
+    "ali+gaussian+batch512": _ali(family={"posterior": "gaussian"}, batch_size=512),
     "ali+gaussian+wide_d": _ali(family={"posterior": "gaussian"}, **{"model.d.hidden": (256, 256, 256)}),
     # PacGAN's ALI setup (targets.md): G 4x400 with BN, E 2x400, joint maxout D 3x200x5, batch 100,
     # Adam 1e-4 beta1 0.8; no EMA; at this sweep's step budget, not their 400k iterations.
