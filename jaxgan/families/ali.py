@@ -102,10 +102,9 @@ class ALI(Family):
     def networks(cls, config: ml_collections.ConfigDict, dataset: Any) -> dict[str, nn.Module]:
         f, latent = config.family, config.model.latent_dim
         out_dim = 2 * latent if f.posterior == "gaussian" else latent
-        e_kwargs = model_kwargs(f.e) if isinstance(f.e, ml_collections.ConfigDict) else dict(f.e)
         return {
             "generator": build_generator(config.model.generator, model_kwargs(config.model.g), dataset.element_shape),
-            "encoder": build_encoder(f.encoder, e_kwargs, out_dim),
+            "encoder": build_encoder(f.encoder, model_kwargs(f.e), out_dim),
             "discriminator": build_discriminator(config.model.discriminator, model_kwargs(config.model.d)),
         }
 

@@ -63,5 +63,6 @@ def class_loss(class_logits: jax.Array | None, labels: jax.Array | None) -> jax.
 
 
 def model_kwargs(cfg: Any) -> dict[str, Any]:
-    """A network's config block as constructor kwargs; lists become tuples so modules stay hashable."""
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.to_dict().items()}
+    """A network's config block (ConfigDict or dict) as constructor kwargs; lists become tuples so modules stay hashable."""
+    items = cfg.to_dict() if hasattr(cfg, "to_dict") else dict(cfg)
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in items.items()}
