@@ -114,7 +114,8 @@ def base_config() -> ml_collections.ConfigDict:
             # gets mode coverage). See jaxgan.evaluation.image_metrics.
             metrics="",
             extractor="inception_fid",  # features for image metrics (jaxgan.evaluation.extractors)
-            inception_weights="",  # the FID Inception .npz (python -m jaxgan.evaluation.convert_inception)
+            # The FID Inception .npz (python -m jaxgan.evaluation.convert_inception); "" = inception_fid.npz in cache_dir.
+            inception_weights="",
             cache_dir="",  # trained classifiers and reference features ("" = $JAXGAN_CACHE_DIR or ~/.cache/jaxgan)
             reference_split="train",  # real images the samples are compared with
             reference_num_samples=10_000,  # how many of them (all, if the split is smaller)

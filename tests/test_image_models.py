@@ -27,6 +27,19 @@ EXPECTED = {
         + (5 * 5 * 64 * 128 + 128)  # Conv 5x5 s2
         + (7 * 7 * 128 + 1),  # Dense on the flattened 7x7x128
     ),
+    # compare_gan v1's InfoGAN-style networks (Lucic et al. 2018), D with its BatchNorms.
+    "infogan": (
+        (28, 28, 1),
+        64,
+        (64 * 1024 + 1024) + 2 * 1024  # fc 1024, BN
+        + (1024 * 7 * 7 * 128 + 7 * 7 * 128) + 2 * 7 * 7 * 128  # fc 7*7*128, BN
+        + (4 * 4 * 128 * 64 + 64) + 2 * 64  # deconv 64 4x4 s2, BN
+        + (4 * 4 * 64 * 1 + 1),  # deconv 1 4x4 s2
+        (4 * 4 * 1 * 64 + 64)  # conv 64 4x4 s2
+        + (4 * 4 * 64 * 128 + 128) + 2 * 128  # conv 128 4x4 s2, BN
+        + (7 * 7 * 128 * 1024 + 1024) + 2 * 1024  # fc 1024, BN
+        + (1024 + 1),  # fc 1
+    ),
     # Seed 001's MLP GAN.
     "mlp28": (
         (28, 28, 1),
@@ -98,7 +111,7 @@ def _train_apply(model, variables, inputs, dropout_key):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_training_forward_pass_is_finite_and_in_range(name):
     shape, latent_dim, _, _ = EXPECTED[name]
-    options = {} if name.startswith("mlp") else {"width": 4}  # small and fast
+    options = {"width": 4} if name.startswith("dcgan") else {}  # small and fast
     g, d = _build(name, shape, **options)
     z = jnp.asarray(np.random.default_rng(1).standard_normal((3, latent_dim)), jnp.float32)
     g_vars = _random_variables(g, z)
@@ -129,6 +142,22 @@ def test_conv_impl_changes_the_computation_not_the_function():
         rtol=1e-4,
         atol=1e-5,
     )
+
+
+def test_infogan_discriminator_without_batch_norm_and_generator_activation():
+    _, d = _build("infogan", (28, 28, 1))
+    plain = models.build_discriminator("infogan", {"batch_norm": False})
+    x = jax.ShapeDtypeStruct((2, 28, 28, 1), jnp.float32)
+    with_bn, without = _variable_shapes(d, x), _variable_shapes(plain, x)
+    assert "batch_stats" in with_bn and "batch_stats" not in without
+    assert _count(with_bn["params"]) - _count(without["params"]) == 2 * 128 + 2 * 1024
+    z = jnp.asarray(np.random.default_rng(3).standard_normal((2, 64)), jnp.float32)
+    lrelu_g = models.build_generator("infogan", {}, (28, 28, 1))
+    relu_g = models.build_generator("infogan", {"g_activation": "relu"}, (28, 28, 1))
+    variables = lrelu_g.init(jax.random.key(0), z, train=False)  # N(0, 0.02) weights, unit BN variances
+    a, b = (jax.jit(lambda v, g=g: g.apply(v, z, train=False))(variables) for g in (lrelu_g, relu_g))
+    assert a.shape == b.shape == (2, 28, 28, 1) and not np.allclose(a, b)
+    assert np.all(np.abs(a) < 1.0)  # 2 * sigmoid - 1
 
 
 def test_bad_options_fail_when_built():

