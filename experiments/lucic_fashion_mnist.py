@@ -64,6 +64,7 @@ def get_config(arg: str | None = None):
     c.model.generator = c.model.discriminator = "infogan"
     c.model.latent_dim = 64
     c.model.d.batch_norm = d_bn
+    c.model.g.conv_impl = c.model.d.conv_impl = "auto"  # CPU: the dense sub-pixel forms (benchmarks/README.md)
     for net in (c.optimizer.g, c.optimizer.d):
         net.lr, net.b1, net.b2 = lr, b1, 0.999
     c.optimizer.d.clip_weights = clip
