@@ -109,6 +109,29 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     text = image_table.table([image_table.load_run(workdir)])
     assert f"| run | data | steps | wall (min) | {FAKE}/fid | {FAKE}/is | protocol |" in text
     assert "| run | fashion_mnist | 2 |" in text and "[1] 16 generated samples" in text
+    assert "Lucic" not in text  # Inception-FID rows are not set beside another extractor's FID
+
+
+def test_table_sets_lucics_rows_beside_inception_fids_only():
+    run = {"name": "lucic_ns_s0", "dataset": "fashion_mnist", "step": 15625, "wall_s": 3900.0,
+           "inception_fid/fid": 25.0, "protocol": "10000 generated samples"}
+    text = image_table.table([run])
+    assert "| lucic_ns_s0 | fashion_mnist | 15625 | 65.0 | 25 | [1] |" in text
+    assert "| NS GAN | FID 26.5±1.6 |" in text and "Lucic et al. 2018" in text
+
+
+def test_sanity_fid_helpers():
+    from jaxgan.tools import sanity_fid
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(500, 3))
+    assert abs(sanity_fid.fid_of_features(a, a)) < 1e-9
+    assert sanity_fid.fid_of_features(a, a + 2.0) == pytest.approx(12.0, rel=1e-6)  # |mean shift|^2, same cov
+    images = rng.uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
+    noisy = sanity_fid.noised(images, 0.05)
+    assert noisy.min() >= -1 and noisy.max() <= 1 and noisy.dtype == np.float32
+    assert 0.03 < np.std(noisy - images) < 0.05  # clipping only shrinks the noise
+    np.testing.assert_array_equal(noisy, sanity_fid.noised(images, 0.05))  # seeded
 
 
 def test_modes_metric_counts_distinct_channel_label_triples(tmp_path):

@@ -73,6 +73,7 @@ def test_cli_modules_import_together():
     import importlib
 
     for name in ("jaxgan.evaluate", "jaxgan.sample", "jaxgan.evaluation.convert_inception",
+                 "jaxgan.evaluation.check_inception", "jaxgan.tools.sanity_fid",
                  "jaxgan.tools.image_table", "jaxgan.tools.results_table", "jaxgan.tools.sweep_2d"):
         assert callable(importlib.import_module(name).main)
 
