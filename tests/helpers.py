@@ -1,6 +1,7 @@
 """Shared test helpers."""
 
 import contextlib
+import os
 
 import jax
 import numpy as np
@@ -90,3 +91,26 @@ def data_config(name, seed=0, **data):
     c.data.name = name
     c.data.update(data)
     return c
+
+
+def machine_fingerprint() -> str:
+    """What XLA:CPU's bits depend on here: CPU model and instruction-set flags, core count, jax version.
+
+    Goldens and fixtures recorded on a machine with the same fingerprint must
+    match bit for bit; elsewhere only within a stated tolerance.
+    """
+    import hashlib
+
+    model, flags = "unknown", ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and model == "unknown":
+                    model = value.strip()
+                elif key.strip() == "flags" and not flags:
+                    flags = " ".join(sorted(value.split()))
+    except OSError:
+        pass
+    digest = hashlib.sha256(flags.encode()).hexdigest()[:12]
+    return f"{model} | flags {digest} | {os.cpu_count()} cores | jax {jax.__version__}"

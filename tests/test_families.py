@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import tiny_config
+from golden_runs import OTHER_MACHINE_ATOL, RECORDED_HERE
 from helpers import assert_trees_equal
 from jaxgan import experiment, extensions, sampling, train
 from jaxgan.checkpoint import saveable_tree
@@ -103,7 +104,18 @@ def test_a_workdir_from_before_the_seam_resumes_exactly_like_a_run_made_today(tm
     shutil.copytree(OLD_WORKDIR, old)
     train.train_and_evaluate(_old_workdir_config(8), str(old))
     train.train_and_evaluate(_old_workdir_config(8), str(tmp_path / "new"))
-    assert_trees_equal(_state(old), _state(tmp_path / "new"))
+    if RECORDED_HERE:  # the fixture's first 4 steps ran on this machine kind: bit for bit
+        assert_trees_equal(_state(old), _state(tmp_path / "new"))
+    else:  # another CPU made the first 4 steps: equal up to its float32 bits, amplified by 4 more steps
+        # (measured across two CPU models: 2.2e-3)
+        def close(a, b):
+            a, b = np.asarray(a), np.asarray(b)
+            if np.issubdtype(a.dtype, np.floating):
+                np.testing.assert_allclose(a, b, rtol=0, atol=OTHER_MACHINE_ATOL)
+            else:  # step, RNG key, data position: exact everywhere
+                np.testing.assert_array_equal(a, b)
+
+        jax.tree.map(close, _state(old), _state(tmp_path / "new"))
     run_cli("jaxgan.sample", f"--workdir={old}", "--num=5", f"--output={tmp_path / 's.npy'}")
     assert np.load(tmp_path / "s.npy").shape == (5, 2)
 

@@ -2,8 +2,11 @@
 
   python tests/goldens/make_goldens.py
 
-Recorded at commit c22456a, before the family seam, on the 2-core CPU
-machine with 2 fake devices (as the tests run).
+First recorded at commit c22456a, before the family seam, on the 2-core CPU
+machine with 2 fake devices (as the tests run). Re-recorded on 2026-12-02 with
+the same pre-seam trainer (commit 4bb8bf4) on another CPU model, whose bits
+differ (goldens/machine.json names it; the tests are bit for bit only there).
+Recording writes machine.json's fingerprint too.
 """
 
 import os
@@ -40,3 +43,10 @@ if __name__ == "__main__":
         samples = record(name)
         np.savez_compressed(HERE / f"{name}.npz", **samples)
         print(name, {k: (v.shape, float(np.abs(v).mean())) for k, v in samples.items()})
+    import json
+
+    from helpers import machine_fingerprint
+
+    machine = json.loads(golden_runs.MACHINE_FILE.read_text()) if golden_runs.MACHINE_FILE.exists() else {}
+    machine["fingerprint"] = machine_fingerprint()
+    golden_runs.MACHINE_FILE.write_text(json.dumps(machine, indent=2) + "\n")
