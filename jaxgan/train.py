@@ -114,11 +114,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
                 if step % config.log_every_steps == 0:
                     logging.info(progress.line(step, host_metrics))
                     writer.write_scalars(step, host_metrics, prefix="train/")
-            if step % config.eval_every_steps == 0 or final:
-                results = _write_eval(writer, exp, state, workdir)
+            # Save before evaluating: an eval can take as long as an hour (10k Inception features on a
+            # CPU), and a run stopped during it must not lose the steps since the last checkpoint.
             if saving:
                 ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": elapsed()})
                 last_checkpoint = step
+            if step % config.eval_every_steps == 0 or final:
+                results = _write_eval(writer, exp, state, workdir)
         if results is None:  # nothing left to train: evaluate what is there
             results = _write_eval(writer, exp, state, workdir)
         if jax.process_index() == 0:

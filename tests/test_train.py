@@ -164,3 +164,16 @@ def test_a_relative_workdir_trains_and_samples(tmp_path):
         proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-3000:]
     assert np.load(tmp_path / "s.npy").shape == (5, 2)
+
+
+def test_a_run_stopped_during_its_final_eval_keeps_its_final_checkpoint(tmp_path, monkeypatch):
+    """The checkpoint is written before the (possibly hour-long) eval, so a stop during it loses no steps."""
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt("stopped during the eval")
+
+    monkeypatch.setattr(train, "_write_eval", stopped)
+    c = tiny_config(total_steps=6, eval_every_steps=6, checkpoint_every_steps=4)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_and_evaluate(c, str(tmp_path))
+    assert Checkpointer(tmp_path, 4, 3).latest_step() == 6
