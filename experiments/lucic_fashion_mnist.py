@@ -33,7 +33,9 @@ Setup, as compare_gan's first public commit runs it:
 
 Their best rows (mean ± std of the best FID over the search; ../shared/targets.md):
   MM 29.6±1.6, NS 26.5±1.6, LSGAN 30.7±2.2, WGAN 21.5±1.6, WGAN-GP 24.5±2.1, DRAGAN 27.7±1.2.
-Expected result: see experiments/README.md (TABLE_LUCIC), measured as run.
+Expected result: not measured yet. Seed 0 of :ns trained all 15,625 steps (~65 min on 2 cores, 3.5-3.9
+steps/s), but its 10k Inception evaluation did not finish in that session. The generated
+rows go in experiments/README.md (TABLE_LUCIC).
 """
 
 from jaxgan.config import base_config
