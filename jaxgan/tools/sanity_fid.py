@@ -21,6 +21,7 @@ evaluations (`jaxgan.evaluation.reference`), so a later run reuses them.
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import numpy as np
@@ -88,7 +89,10 @@ def define_flags() -> None:
 def main(argv: list[str]) -> None:
     if len(argv) != 1:
         raise app.UsageError("Usage: python -m jaxgan.tools.sanity_fid --dataset fashion_mnist")
-    result = run(FLAGS.dataset, FLAGS.extractor, FLAGS.num, FLAGS.noise_std)
+    try:
+        result = run(FLAGS.dataset, FLAGS.extractor, FLAGS.num, FLAGS.noise_std)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:  # unknown names, data or weights missing
+        sys.exit(f"error: {e}")
     text = json.dumps(result, indent=2)
     print(text)
     if FLAGS.output:
