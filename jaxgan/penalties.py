@@ -10,7 +10,8 @@ Config: `config.penalties = {"r1": {"weight": 10.0, "every": 16}, ...}`. A
 penalty acts on the critic that the family's loss exposes for the group it
 regularises: the family's critic group (D), or the one its `group` option
 names. The critic's inputs may be pytrees (ALI's D(x, z)); gradient
-penalties then take the norm over every leaf.
+penalties then take the norm over every leaf, or, for r1/r2 with the option
+`leaves`, over the named dict keys only (`{"r1": {"weight": 0.01, "leaves": ("x",)}}`).
 `every: k > 1` is lazy regularization (StyleGAN2): the penalty is applied on
 every k-th D update only, multiplied by k so its average strength is unchanged.
 Other keys are passed to the function as options.
@@ -25,7 +26,7 @@ Add your own:
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -66,15 +67,27 @@ class PenaltyInputs(NamedTuple):
         return self.d_fake_fn or self.d_fn
 
 
-def input_gradient_norms(d_fn: Callable, d_params: Any, x: Any) -> jax.Array:
+def input_gradient_norms(d_fn: Callable, d_params: Any, x: Any, leaves: Sequence[str] | None = None) -> jax.Array:
     """Per-example L2 norm of dD(x)/dx, shape [batch].
 
     `x` may be a pytree (ALI's {"x": x, "z": z}): the norm is over every
-    leaf's gradient together, as if the leaves were one flat input.
+    leaf's gradient together, as if the leaves were one flat input, or only
+    over the dict keys in `leaves` (e.g. `("x",)`: R1 on the data, not the code).
     """
-    grads = jax.tree.leaves(jax.grad(lambda x: jnp.sum(d_fn(d_params, x)))(x))
+    grads = jax.grad(lambda x: jnp.sum(d_fn(d_params, x)))(x)
+    grads = jax.tree.leaves(grads if leaves is None else [grads[k] for k in _check_leaves(x, leaves)])
     squares = [jnp.sum(g.reshape(g.shape[0], -1) ** 2, axis=1) for g in grads]
     return jnp.sqrt(functools.reduce(jnp.add, squares) + 1e-12)
+
+
+def _check_leaves(x: Any, leaves: Sequence[str]) -> list[str]:
+    """`leaves` as a list, or a clear error if the critic's input is not a dict holding them all."""
+    leaves = [leaves] if isinstance(leaves, str) else list(leaves)
+    keys = sorted(x) if isinstance(x, Mapping) else []
+    if not leaves or not set(leaves) <= set(keys):
+        raise ValueError(f"Penalty option leaves={leaves}: the critic's input has dict keys {keys}; "
+                         "name some of them, or drop 'leaves' to use the whole input.")
+    return leaves
 
 
 def _per_example(eps: jax.Array, x: jax.Array) -> jax.Array:
@@ -115,15 +128,20 @@ def dragan(inputs: PenaltyInputs, state: None, scale: float = 0.5) -> tuple[jax.
 
 
 @PENALTIES.register("r1")
-def r1(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
-    """Mescheder et al. 2018: 1/2 E ||grad D(x_real)||^2, so `weight` is their gamma."""
-    return 0.5 * jnp.mean(input_gradient_norms(inputs.d_fn, inputs.d_params, inputs.real) ** 2), state
+def r1(inputs: PenaltyInputs, state: None, leaves: Sequence[str] | None = None) -> tuple[jax.Array, None]:
+    """Mescheder et al. 2018: 1/2 E ||grad D(x_real)||^2, so `weight` is their gamma.
+
+    `leaves`: for a dict input, the keys whose gradient counts (default: all).
+    """
+    norms = input_gradient_norms(inputs.d_fn, inputs.d_params, inputs.real, leaves)
+    return 0.5 * jnp.mean(norms ** 2), state
 
 
 @PENALTIES.register("r2")
-def r2(inputs: PenaltyInputs, state: None) -> tuple[jax.Array, None]:
-    """Mescheder et al. 2018: 1/2 E ||grad D(x_fake)||^2."""
-    return 0.5 * jnp.mean(input_gradient_norms(inputs.fake_d_fn, inputs.d_params, inputs.fake) ** 2), state
+def r2(inputs: PenaltyInputs, state: None, leaves: Sequence[str] | None = None) -> tuple[jax.Array, None]:
+    """Mescheder et al. 2018: 1/2 E ||grad D(x_fake)||^2 (`leaves` as in `r1`)."""
+    norms = input_gradient_norms(inputs.fake_d_fn, inputs.d_params, inputs.fake, leaves)
+    return 0.5 * jnp.mean(norms ** 2), state
 
 
 @PENALTIES.register("bcr")

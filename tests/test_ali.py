@@ -9,7 +9,7 @@ from conftest import tiny_config
 from helpers import assert_trees_equal, build, mock_images, run_steps
 from jaxgan import losses, penalties, sampling
 from jaxgan.families import LossContext, family_config
-from jaxgan.families.ali import ge_loss, gaussian_code
+from jaxgan.families.ali import ge_loss, gaussian_code, implicit_input
 from jaxgan.parallel import DATA_AXIS
 
 REAL, FAKE = np.array([0.0, 2.0], np.float32), np.array([1.0, -1.0], np.float32)
@@ -69,7 +69,8 @@ def test_the_family_losses_are_the_formulas_on_d_of_the_two_pairs():
     assert real["z"].shape == (16, 2) and np.array_equal(real["x"], x)
 
 
-def test_r1_on_the_x_z_pytree_matches_float64_finite_differences():
+@pytest.mark.parametrize("leaves", [None, ("x",), ("z",)])
+def test_r1_on_the_x_z_pytree_matches_float64_finite_differences(leaves):
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
     pair = {"x": rng.normal(size=(5, 3)), "z": rng.normal(size=(5, 2))}
@@ -83,15 +84,27 @@ def test_r1_on_the_x_z_pytree_matches_float64_finite_differences():
     inputs = penalties.PenaltyInputs(d_jax, (jnp.asarray(a, jnp.float32), jnp.asarray(b, jnp.float32)),
                                      jax.tree.map(lambda v: jnp.asarray(v, jnp.float32), pair), None, None, None,
                                      jax.random.key(0))
-    got, _ = penalties.r1(inputs, None)
+    got, _ = penalties.r1(inputs, None, leaves=leaves)
     h, squares = 1e-6, np.zeros(5)
-    for leaf in ("x", "z"):
+    for leaf in leaves or ("x", "z"):
         for j in range(pair[leaf].shape[1]):
             up, down = {k: v.copy() for k, v in pair.items()}, {k: v.copy() for k, v in pair.items()}
             up[leaf][:, j] += h
             down[leaf][:, j] -= h
             squares += ((d_np(**up) - d_np(**down)) / (2 * h)) ** 2
     np.testing.assert_allclose(got, 0.5 * squares.mean(), rtol=1e-4)
+
+
+def test_r1_leaves_naming_no_key_of_the_input_is_one_clear_error():
+    d_fn = lambda params, p: p["x"].sum(-1) + p["z"].sum(-1)
+    pair = {"x": jnp.ones((2, 3)), "z": jnp.ones((2, 2))}
+    inputs = penalties.PenaltyInputs(d_fn, None, pair, pair, None, None, jax.random.key(0))
+    with pytest.raises(ValueError, match=r"leaves=\['y'\].*dict keys \['x', 'z'\]"):
+        penalties.r1(inputs, None, leaves=("y",))
+    plain = penalties.PenaltyInputs(lambda p, x: x.sum(-1), None, jnp.ones((2, 3)), None, None, None,
+                                    jax.random.key(0))
+    with pytest.raises(ValueError, match="drop 'leaves'"):
+        penalties.r1(plain, None, leaves=("x",))
 
 
 def test_encode_and_reconstruct_shapes_on_points_and_images():
@@ -115,7 +128,7 @@ def test_encode_and_reconstruct_shapes_on_points_and_images():
     assert predictions["reconstruct"](images).shape == (3, 28, 28, 1)
 
 
-@pytest.mark.parametrize("posterior", ["deterministic", "gaussian"])
+@pytest.mark.parametrize("posterior", ["deterministic", "gaussian", "implicit"])
 def test_shard_map_and_pmap_give_the_same_bits(posterior):
     c = ali_config(penalties={"r1": {"weight": 0.1}})
     c.family.posterior = posterior
@@ -126,6 +139,30 @@ def test_shard_map_and_pmap_give_the_same_bits(posterior):
     init = jax.device_get(exp.init_state())
     for role in ("generator", "encoder", "discriminator"):
         assert not np.array_equal(jax.tree.leaves(a.params[role])[0], jax.tree.leaves(init.params[role])[0])
+
+
+def test_the_implicit_posterior_feeds_the_encoder_x_and_noise_and_encodes_with_zero_noise():
+    c = ali_config(batch_size=8)
+    c.family.posterior = "implicit"
+    exp = build(c, num_devices=1)
+    state = jax.device_get(exp.init_state())
+    encoder = exp.nets["encoder"]
+    assert state.params["encoder"]["mlp"]["Dense_0"]["kernel"].shape == (2 + 2, 16)  # [x, eps] -> 16
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    code = sampling.predictions(exp.family, state)["encode"](x)
+    by_hand = encoder.apply({"params": state.params["encoder"]}, implicit_input(x, np.zeros((5, 2), np.float32)),
+                            train=False)
+    np.testing.assert_allclose(code, by_hand, rtol=1e-6)
+    assert sampling.predictions(exp.family, state)["reconstruct"](x).shape == (5, 2)
+    # In training, the same x gets other codes under other noise: the posterior is stochastic.
+    ctx = LossContext(state.params, state.collections, state.extra, jnp.int32(0))
+    pairs = jax.vmap(lambda k: exp.family._pairs(ctx, jnp.asarray(x[:4].repeat(2, 0)), k)[0]["z"],
+                     axis_name=DATA_AXIS)(jax.random.key(1)[None])[0]
+    assert not np.allclose(pairs[0], pairs[1])
+
+    c.family.encoder, c.family.e = "dcgan28", {"width": 4}
+    with pytest.raises(ValueError, match="posterior='implicit'.*only encoder 'mlp' takes; got encoder 'dcgan28'"):
+        build(c)
 
 
 def test_a_short_ali_run_scores_reconstructions_and_probes_and_draws_them(tmp_path):

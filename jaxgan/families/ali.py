@@ -4,11 +4,18 @@ A generator G(z), an encoder E(x) and a joint discriminator D(x, z) that
 tells (x, E(x)) from (G(z), z). At the optimum E inverts G.
 
 Roles: `generator` (`model.generator`, `model.g`), `encoder`
-(`family.encoder`, options `family.e`; its output is the code, or the mean
-and log-std of a Gaussian code with `family.posterior="gaussian"`, sampled
-with the reparametrisation trick as in ALI), `discriminator` (a joint D
+(`family.encoder`, options `family.e`), `discriminator` (a joint D
 taking `{"x", "z"}`: `model.discriminator`, e.g. `joint_mlp`). Groups: `d` =
 {discriminator}, `g` = {generator, encoder}. Schedule: as the `gan` family's.
+
+The posterior q(z|x), `family.posterior`:
+  - "deterministic" (BiGAN's): z = E(x);
+  - "gaussian" (ALI's): E(x) gives the mean and log-std, z = mean + std * eps
+    by reparametrisation;
+  - "implicit": z = E([flatten(x), eps]) with eps ~ N(0, I) of z's size, a
+    noise-input encoder (ALI allows any stochastic E; this one can give each
+    x a non-Gaussian posterior, e.g. a sector of the prior). It needs an
+    encoder on flat inputs (`mlp`); `encode` uses eps = 0.
 
 Losses: every loss of `jaxgan.losses`, on the joint logits. D minimises the
 loss's D objective with (x, E(x)) as real and (G(z), z) as fake. G and E
@@ -20,7 +27,7 @@ minimise, with `family.ge_objective`:
     value function.
 Penalties (R1, GP, ...) act on D over the (x, z) pytree.
 
-Predictions: `generate`, `encode` (the code, or the Gaussian's mean) and
+Predictions: `generate`, `encode` (the code, the Gaussian's mean, or E(x, 0)) and
 `reconstruct` (G(E(x))).
 """
 
@@ -46,7 +53,7 @@ from jaxgan.models.apply import apply_model
 from jaxgan.parallel import sharded_map
 from jaxgan.penalties import PenaltyInputs
 
-POSTERIORS = ("deterministic", "gaussian")
+POSTERIORS = ("deterministic", "gaussian", "implicit")
 GE_OBJECTIVES = ("swap", "negate")
 
 
@@ -63,6 +70,11 @@ def gaussian_code(out: jax.Array, eps: jax.Array | None) -> jax.Array:
     return mean if eps is None else mean + jnp.exp(log_std) * eps
 
 
+def implicit_input(x: jax.Array, eps: jax.Array) -> jax.Array:
+    """The implicit posterior's encoder input `[B, prod(x.shape[1:]) + L]`: flattened x, then the noise."""
+    return jnp.concatenate([x.reshape(x.shape[0], -1), eps], axis=-1)
+
+
 @FAMILIES.register("ali")
 class ALI(Family):
     """G(z), E(x) and D(x, z); see the module docstring."""
@@ -76,7 +88,7 @@ class ALI(Family):
         super().__init__(config, dataset, nets)
         self.loss_fn = losses.LOSSES.get(config.loss)
         self.latent_dim = config.model.latent_dim
-        self.gaussian = config.family.posterior == "gaussian"
+        self.posterior = config.family.posterior
         self.objective = config.family.ge_objective
 
     @classmethod
@@ -91,6 +103,9 @@ class ALI(Family):
         if f.ge_objective not in GE_OBJECTIVES:
             raise ValueError(f"config.family.ge_objective: unknown {f.ge_objective!r}. "
                              f"Choices: {', '.join(GE_OBJECTIVES)}.")
+        if f.posterior == "implicit" and f.encoder != "mlp":
+            raise ValueError(f"config.family.posterior='implicit' feeds the encoder [flatten(x), noise], which only "
+                             f"encoder 'mlp' takes; got encoder {f.encoder!r}. Use posterior 'gaussian' with it.")
         if config.data.use_labels:
             raise ValueError("Family 'ali' is unconditional; set data.use_labels=False.")
         check_discriminator_kind(config.model.discriminator, joint=True, family="ali")
@@ -117,7 +132,8 @@ class ALI(Family):
     def init_inputs(self) -> dict[str, tuple[tuple, dict]]:
         z = jnp.zeros((1, self.latent_dim), jnp.float32)
         x = jnp.zeros((1, *self.dataset.element_shape), jnp.float32)
-        return {"generator": ((z,), {"train": False}), "encoder": ((x,), {"train": False}),
+        e_in = implicit_input(x, z) if self.posterior == "implicit" else x
+        return {"generator": ((z,), {"train": False}), "encoder": ((e_in,), {"train": False}),
                 "discriminator": (({"x": x, "z": z},), {"train": False})}
 
     def _pairs(self, ctx: LossContext, x: jax.Array, key: jax.Array) -> tuple[dict, dict, dict]:
@@ -125,9 +141,11 @@ class ALI(Family):
         z_key, eps_key = jax.random.split(key)
         z, _ = local_inputs(z_key, x.shape[0], self.latent_dim, 0)
         fake_x, g_coll = self.apply("generator", ctx.params, ctx.collections, z, True)
-        code, e_coll = self.apply("encoder", ctx.params, ctx.collections, x, True)
-        if self.gaussian:  # eps for the global batch, this device's rows: independent of the device count
-            eps, _ = local_inputs(eps_key, x.shape[0], self.latent_dim, 0)
+        # eps for the global batch, this device's rows: independent of the device count
+        eps = None if self.posterior == "deterministic" else local_inputs(eps_key, x.shape[0], self.latent_dim, 0)[0]
+        e_in = implicit_input(x, eps) if self.posterior == "implicit" else x
+        code, e_coll = self.apply("encoder", ctx.params, ctx.collections, e_in, True)
+        if self.posterior == "gaussian":
             code = gaussian_code(code, eps)
         return {"x": x, "z": code}, {"x": fake_x, "z": z}, {"generator": g_coll, "encoder": e_coll}
 
@@ -152,7 +170,7 @@ class ALI(Family):
 
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         g, e = self.nets["generator"], self.nets["encoder"]
-        gaussian, mesh = self.gaussian, sampling.one_device_mesh()
+        posterior, mesh = self.posterior, sampling.one_device_mesh()
         variables = {role: (params[role], collections[role]) for role in ("generator", "encoder")}
 
         def generate(key: jax.Array, num: int) -> np.ndarray:
@@ -160,27 +178,30 @@ class ALI(Family):
 
         def encode(x: np.ndarray) -> np.ndarray:
             """Codes `[N, latent]` of images or points `x` (the Gaussian's mean)."""
-            return sharded_map(_encode_fn(e, gaussian), variables["encoder"], x, mesh=mesh)
+            return sharded_map(_encode_fn(e, posterior), variables["encoder"], x, mesh=mesh)
 
         def reconstruct(x: np.ndarray) -> np.ndarray:
             """G(E(x)) for `x`, as float32 numpy."""
-            return sharded_map(_reconstruct_fn(g, e, gaussian), variables, x, mesh=mesh).astype(np.float32)
+            return sharded_map(_reconstruct_fn(g, e, posterior), variables, x, mesh=mesh).astype(np.float32)
 
         return {"generate": generate, "encode": encode, "reconstruct": reconstruct}
 
 
 @functools.lru_cache(maxsize=16)
-def _encode_fn(encoder: nn.Module, gaussian: bool) -> Callable:
+def _encode_fn(encoder: nn.Module, posterior: str) -> Callable:
+    """x -> its code: E(x), the Gaussian's mean, or E(x, eps=0)."""
     def fn(variables, x):
+        if posterior == "implicit":
+            x = implicit_input(x, jnp.zeros((x.shape[0], encoder.out_dim), x.dtype))
         code = apply_model(encoder, *variables, x, False)[0]
-        return gaussian_code(code, None) if gaussian else code
+        return gaussian_code(code, None) if posterior == "gaussian" else code
 
     return fn
 
 
 @functools.lru_cache(maxsize=16)
-def _reconstruct_fn(generator: nn.Module, encoder: nn.Module, gaussian: bool) -> Callable:
-    encode = _encode_fn(encoder, gaussian)
+def _reconstruct_fn(generator: nn.Module, encoder: nn.Module, posterior: str) -> Callable:
+    encode = _encode_fn(encoder, posterior)
 
     def fn(variables, x):
         return apply_model(generator, *variables["generator"], encode(variables["encoder"], x), False)[0]
