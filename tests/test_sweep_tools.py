@@ -83,8 +83,8 @@ def test_cli_modules_import_together():
     ("grid25", "grid25", "non_saturating"),
     ("ring8_hinge_r1", "ring8", "hinge+r1x0.01"),
     ("grid25_hinge_r1", "grid25", "hinge+r1x0.03+60k"),
-    ("ring8_ali", "ring8", "ali+gaussian"),
-    ("grid25_ali", "grid25", "ali"),
+    ("ring8_ali", "ring8", "ali+implicit"),
+    ("grid25_ali", "grid25", "ali+implicit+r1x_x0.03+40k"),
 ])
 def test_shipped_experiments_are_the_table_rows_they_quote(experiment_name, dataset, recipe):
     # The docstrings quote the table's rows; only how often a run evaluates and checkpoints may differ.

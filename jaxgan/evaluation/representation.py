@@ -72,7 +72,7 @@ def reconstruction(ctx: EvalContext) -> EvalOutput:
     elif dataset.num_classes:
         results.update(_classifier_accuracy(ctx, x, recon, labels))
     results["reconstruction/protocol"] = (f"{len(x)} held-out examples of {dataset.name} '{HELD_OUT_SPLIT}'; "
-                                          "G(E(x)) with the code's mean")
+                                          "G(E(x)) with the family's encode(x): the code, its mean or E(x, 0)")
     return EvalOutput(results, {"reconstructions": _picture(ctx, x, recon)} if ctx.pictures else {})
 
 
