@@ -143,6 +143,7 @@ RECIPES: dict[str, dict[str, Any]] = {
                                 "optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"},
     "hinge+r1+60k": _hinge_r1(total_steps=60_000),
     "hinge+r1x0.05+60k": _hinge_r1(0.05, total_steps=60_000),
+    "hinge+r1x0.01+30k": _hinge_r1(0.01, total_steps=30_000),
     "hinge+r1+decay": _hinge_r1(**{"optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"}),
     "hinge+r1+lr3e-4x2": _hinge_r1(**{"total_steps": 40_000, "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4}),
     "hinge+r1+lr2e-3": _hinge_r1(**{"optimizer.g.lr": 2e-3, "optimizer.d.lr": 2e-3}),
