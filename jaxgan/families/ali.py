@@ -25,7 +25,8 @@ minimise, with `family.ge_objective`:
     labels; for the relativistic losses this is their own G loss);
   - "negate": minus D's objective, the saturating minimax game of the papers'
     value function.
-Penalties (R1, GP, ...) act on D over the (x, z) pytree.
+Penalties (R1, GP, ...) act on D over the (x, z) pytree; r1/r2 with
+`leaves=("x",)` penalise D's gradient with respect to x alone.
 
 Predictions: `generate`, `encode` (the code, the Gaussian's mean, or E(x, 0)) and
 `reconstruct` (G(E(x))).
@@ -177,7 +178,7 @@ class ALI(Family):
             return sampling.generate(g, params["generator"], collections["generator"], key, num, self.latent_dim)
 
         def encode(x: np.ndarray) -> np.ndarray:
-            """Codes `[N, latent]` of images or points `x` (the Gaussian's mean)."""
+            """Codes `[N, latent]` of images or points `x` (deterministic: see `_encode_fn`)."""
             return sharded_map(_encode_fn(e, posterior), variables["encoder"], x, mesh=mesh)
 
         def reconstruct(x: np.ndarray) -> np.ndarray:
