@@ -5,6 +5,7 @@ import os
 
 import jax
 import numpy as np
+import pytest
 import tensorflow_datasets as tfds
 from tensorflow_datasets.testing import mocking
 
@@ -114,3 +115,12 @@ def machine_fingerprint() -> str:
         pass
     digest = hashlib.sha256(flags.encode()).hexdigest()[:12]
     return f"{model} | flags {digest} | {os.cpu_count()} cores | jax {jax.__version__}"
+
+
+def require(condition: bool, why: str) -> None:
+    """Skips the test when a prerequisite is missing, except under CI (`CI` set), where `.ci/run` provides it."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {why} (see .ci/run)")
+    pytest.skip(why)

