@@ -15,9 +15,11 @@ command's bits): 24.8±0.4 modes (24, 25, 25, 25, 25), 96.5±1.0% HQ (95.2,
 recipe does NOT hold on every seed under its own command, and two seeds are
 within 1% of the 95% bar: a recipe with margin is still to be found. Those
 runs were on the previous machine (another CPU model, other bits); it was
-not re-measured on the current one (AMD EPYC). Tried there for margin:
-R1 0.1 for 60k steps (`hinge+r1+60k`): seed 0 kept 25/25 but at 94.3% HQ,
-so it was stopped.
+being re-measured on the current one (AMD EPYC, the same command): seed 0
+gives 25/25 and 97.3% HQ (reverse KL 0.007, 12.5 min on cores shared with
+the test suite); seeds 1-4 are still to run. Tried there for margin: R1 0.1
+for 60k steps (`hinge+r1+60k`): seed 0 kept 25/25 but at 94.3% HQ, so it
+was stopped.
 
 Measured on pinned runs (seeds 0-4, jax 0.10.2, 1 CPU device, each run
 pinned to one of 2 cores beside another run; `python -m jaxgan.tools.sweep_2d
