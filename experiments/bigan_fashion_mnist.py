@@ -37,11 +37,12 @@ EMA G and E at step 10000:
 Wall time: 23 min on 2 cores shared with 4 other runs (not a speed figure).
 """
 
-from jaxgan.config import base_config
+from jaxgan.config import base_config, check_arg
 from jaxgan.families import family_config
 
 
 def get_config(arg: str | None = None):
+    check_arg(arg, ("smoke",), "bigan_fashion_mnist")
     c = base_config()
     c.data.name = "fashion_mnist"
     c.total_steps = 10_000

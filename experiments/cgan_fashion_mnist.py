@@ -21,10 +21,11 @@ row is one recognisable class, T-shirts to ankle boots; the low recall says
 each class collapses to few styles.
 """
 
-from jaxgan.config import base_config
+from jaxgan.config import base_config, check_arg
 
 
 def get_config(arg: str | None = None):
+    check_arg(arg, ("smoke",), "cgan_fashion_mnist")
     c = base_config()
     c.data.name = "fashion_mnist"
     c.data.use_labels = True

@@ -26,10 +26,11 @@ Wall time: 78 min on 2 cores shared with 2-4 other jobs; alone it ran at 1.5
 steps/s, about 35 min for the run.
 """
 
-from jaxgan.config import base_config
+from jaxgan.config import base_config, check_arg
 
 
 def get_config(arg: str | None = None):
+    check_arg(arg, ("smoke",), "dcgan_fashion_mnist")
     c = base_config()
     c.data.name = "fashion_mnist"
     c.total_steps = 3_000

@@ -38,7 +38,7 @@ steps/s), but its 10k Inception evaluation did not finish in that session. The g
 rows go in experiments/README.md (TABLE_LUCIC).
 """
 
-from jaxgan.config import base_config
+from jaxgan.config import base_config, check_arg
 
 # arg -> (loss, lr, beta1, D batch norm, D updates per G update, penalties, clip)
 SETTINGS = {
@@ -53,9 +53,8 @@ D_UPDATES = 15_625  # 20 epochs of 50k images at batch 64
 
 
 def get_config(arg: str | None = None):
+    check_arg(arg, (*SETTINGS, "smoke"), "lucic_fashion_mnist")
     name, smoke = ("ns", True) if arg == "smoke" else (arg or "ns", False)
-    if name not in SETTINGS:
-        raise ValueError(f"Unknown Lucic et al. setting {name!r}; choices: {', '.join(SETTINGS)}.")
     loss, lr, b1, d_bn, d_per_g, penalties, clip = SETTINGS[name]
     c = base_config()
     c.data.name = "fashion_mnist"

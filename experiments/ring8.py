@@ -12,10 +12,11 @@ Expected result (measured, seed 0, jax 0.10.2 on 2 CPU cores, 1 device):
   Other seeds and losses: experiments/README.md.
 """
 
-from jaxgan.config import base_config
+from jaxgan.config import base_config, check_arg
 
 
 def get_config(arg: str | None = None):
+    check_arg(arg, ("smoke",), "ring8")
     c = base_config()
     c.data.name = "ring8"
     c.seed = 0

@@ -10,14 +10,21 @@ family seam (format 1) are read too (`upgrade_format_1`).
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import flax.serialization
 import jax
 import orbax.checkpoint as ocp
+from absl import logging
 from etils import epath
+from jax.experimental import multihost_utils
 
+from jaxgan.errors import RunError
 from jaxgan.state import FORMAT_VERSION, GANState
+
+UNREADABLE_DIR = "checkpoints_unreadable"  # beside checkpoints/: where unreadable steps are moved, never deleted
 
 
 def saveable_tree(state: GANState) -> dict:
@@ -68,10 +75,31 @@ def upgrade_format_1(raw: dict, target: dict, where: epath.Path) -> dict:
     return {key: _same_leaves(new[key], target[key], key, where) for key in target}
 
 
+def _quiet_closed_loop_callbacks() -> None:
+    """Drops the "Event loop is closed" errors that a failed restore's leftover TensorStore reads print.
+
+    After Orbax gives up on a damaged checkpoint, reads still in flight finish
+    later and call back into its closed event loop; each prints a traceback
+    through `sys.excepthook` (dozens per restore) although nothing is wrong any
+    more. Every other error still reaches the previous hook.
+    """
+    previous = sys.excepthook
+    if getattr(previous, "_jaxgan_quiet", False):
+        return
+
+    def hook(kind, value, traceback):
+        if not (kind is RuntimeError and str(value) == "Event loop is closed"):
+            previous(kind, value, traceback)
+
+    hook._jaxgan_quiet = True
+    sys.excepthook = hook
+
+
 class Checkpointer:
     """Saves every `every_steps`, keeps the last `keep`, restores the latest.
 
-    Saves are asynchronous; `close()` waits for them, so call it before exit.
+    Saves are asynchronous; `check()` raises RunError once one has failed, and
+    `close()` waits for them (and raises the same way), so call it before exit.
     """
 
     def __init__(self, workdir: str | epath.Path, every_steps: int, keep: int):
@@ -79,29 +107,62 @@ class Checkpointer:
         workdir = epath.Path(workdir) if "://" in str(workdir) else epath.Path(workdir).resolve()
         self.directory = workdir / "checkpoints"
         self._every_steps = every_steps
+        self._saving: int | None = None  # the step of the save that may still be in flight
         self._manager = ocp.CheckpointManager(
             self.directory,
             options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True, enable_async_checkpointing=True),
             item_names=("state", "meta"),
         )
 
+    def _failed(self, error: BaseException) -> RunError:
+        good = [s for s in self._manager.all_steps() if s != self._saving]
+        last = f"step {max(good)}" if good else "none"
+        return RunError(
+            f"Saving the checkpoint of step {self._saving} in {self.directory} failed: {type(error).__name__}: "
+            f"{error}. The last complete checkpoint ({last}) is intact; fix the cause (disk space, permissions, "
+            f"another trainer on this workdir), then rerun the same command to resume from it.")
+
+    def check(self) -> None:
+        """Raises RunError if a background save has failed (the run must stop, not go on unsaved)."""
+        try:
+            self._manager.check_for_errors()
+        except Exception as e:
+            raise self._failed(e) from e
+
     def latest_step(self) -> int | None:
         return self._manager.latest_step()
 
     def should_save(self, step: int, final: bool = False) -> bool:
-        """True at save intervals, at the end, and when a preemption is signalled."""
-        return final or step % self._every_steps == 0 or self._manager.reached_preemption(step)
+        """True at save intervals and at the end."""
+        return final or step % self._every_steps == 0
+
+    def preempted(self, step: int) -> bool:
+        """True on every process at the same step once any process got SIGTERM (multi-process runs only:
+        JAX's preemption sync; single-process runs see signals through `jaxgan.runguard.StopSignals`)."""
+        return jax.process_count() > 1 and self._manager.reached_preemption(step)
 
     def save(self, state: GANState, meta: dict[str, Any]) -> None:
         step = int(state.step)
         if step in self._manager.all_steps():
             return
+        self.check()
         meta = {**meta, "format": FORMAT_VERSION}
-        self._manager.save(
-            step,
-            args=ocp.args.Composite(state=ocp.args.StandardSave(saveable_tree(state)), meta=ocp.args.JsonSave(meta)),
-            force=True,
-        )
+        self._saving = step
+        try:
+            self._manager.save(
+                step,
+                args=ocp.args.Composite(state=ocp.args.StandardSave(saveable_tree(state)), meta=ocp.args.JsonSave(meta)),
+                force=True,
+            )
+        except Exception as e:
+            raise self._failed(e) from e
+
+    def wait(self) -> None:
+        """Blocks until the save in flight is complete; RunError if it failed."""
+        try:
+            self._manager.wait_until_finished()
+        except Exception as e:
+            raise self._failed(e) from e
 
     def read_meta(self, step: int | None = None) -> dict[str, Any]:
         step = self.latest_step() if step is None else step
@@ -126,6 +187,60 @@ class Checkpointer:
         restored = self._manager.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract)))
         return from_saveable_tree(template, restored["state"]), meta
 
+    def restore_readable(self, template: GANState, check_meta: Callable[[dict[str, Any]], None] = lambda meta: None,
+                         ) -> tuple[GANState, dict[str, Any]] | None:
+        """The newest checkpoint that reads back (None when there is none), moving newer unreadable ones aside.
+
+        A checkpoint cut short (a kill during a save, a full disk, a garbled
+        file) is moved to `UNREADABLE_DIR`, never deleted, with a warning that
+        names it, so the run resumes from the one before and can save that step
+        anew. When none is readable, nothing is moved and RunError says so.
+        `check_meta` sees each readable step's meta before its state is read;
+        what it raises (a config that does not match) propagates and moves nothing.
+        """
+        bad = []
+        for step in sorted(self._manager.all_steps(), reverse=True):
+            try:
+                meta = self.read_meta(step)
+            except Exception as e:  # whatever Orbax raises for a damaged step
+                self._unreadable(step, e, bad)
+                continue
+            check_meta(meta)
+            try:
+                restored = self.restore(template, step)
+            except Exception as e:
+                self._unreadable(step, e, bad)
+                continue
+            for unreadable in bad:
+                self._move_aside(unreadable)
+            if bad:
+                logging.warning("Resuming from step %d, the newest readable checkpoint.", step)
+            return restored
+        if bad:
+            raise RunError(f"No checkpoint in {self.directory} is readable (steps {bad}; the log says why). Restore "
+                           f"them from a backup, or start a new --workdir.")
+        return None
+
+    def _unreadable(self, step: int, error: Exception, bad: list[int]) -> None:
+        _quiet_closed_loop_callbacks()
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        logging.warning("Checkpoint %s is unreadable (%s: %s).", self.directory / str(step), type(error).__name__,
+                        first_line)
+        bad.append(step)
+
+    def _move_aside(self, step: int) -> None:
+        """Moves step `step` to UNREADABLE_DIR (once, on process 0) so that a resumed run can save it anew."""
+        if jax.process_index() == 0:
+            target = self.directory.parent / UNREADABLE_DIR
+            target.mkdir(parents=True, exist_ok=True)
+            (self.directory / str(step)).rename(target / f"{step}_{len(list(target.iterdir()))}")
+            logging.warning("Moved unreadable checkpoint %d to %s.", step, target)
+        if jax.process_count() > 1:
+            multihost_utils.sync_global_devices(f"jaxgan_move_aside_{step}")
+        self._manager.reload()
+
     def close(self) -> None:
-        self._manager.wait_until_finished()
-        self._manager.close()
+        try:
+            self.wait()
+        finally:
+            self._manager.close()

@@ -12,6 +12,7 @@ a bad config fails at start with one message and never corrupts a checkpoint.
 from __future__ import annotations
 
 import importlib.util
+import math
 import pathlib
 from typing import Any
 
@@ -48,6 +49,13 @@ def load_experiment(name: str, arg: str | None = None) -> ml_collections.ConfigD
 
 class ConfigError(ValueError):
     """A config that cannot run; the message says what to change."""
+
+
+def check_arg(arg: str | None, choices: tuple[str, ...], experiment: str) -> None:
+    """ConfigError unless the `:arg` of `--config experiments/<experiment>.py:arg` is None or one of `choices`."""
+    if arg is not None and arg not in choices:
+        raise ConfigError(f"experiments/{experiment}.py takes no argument {arg!r}; its arguments are: "
+                          f"{', '.join(choices)} (or none).")
 
 
 def optimizer_config(lr: float, b1: float, b2: float) -> ml_collections.ConfigDict:
@@ -126,12 +134,13 @@ def base_config() -> ml_collections.ConfigDict:
     return c
 
 
-def _flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
+def flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
+    """Every key of `config` as a dotted path; free-form blocks count as one key."""
     keys = set()
     for k, v in config.items():
         path = f"{prefix}{k}"
         if isinstance(v, ml_collections.ConfigDict) and path not in _FREE_FORM and k != "lr_multipliers":
-            keys |= _flat_keys(v, path + ".")
+            keys |= flat_keys(v, path + ".")
         else:
             keys.add(path)
     return keys
@@ -159,7 +168,7 @@ def validate(config: ml_collections.ConfigDict) -> None:
     base = base_config()
     for group in set(config.optimizer) - set(base.optimizer):  # a family's own groups (optimizer.<group>)
         base.optimizer[group] = optimizer_config(0.0, 0.0, 0.0)
-    known, given = _flat_keys(base), _flat_keys(config)
+    known, given = flat_keys(base), flat_keys(config)
     if unknown := sorted(given - known):
         raise ConfigError(f"Unknown config key(s) {unknown}. Valid keys: {', '.join(sorted(known))}.")
     if missing := sorted(known - given):
@@ -176,12 +185,22 @@ def validate(config: ml_collections.ConfigDict) -> None:
         if not isinstance(options, ml_collections.ConfigDict) or "weight" not in options:
             raise ConfigError(f"config.penalties.{name} must be a dict with a 'weight' (and optionally 'every', "
                               f"'group'), got {options!r}.")
+    for group, opt in config.optimizer.items():
+        for key, low, high in (("lr", 0.0, math.inf), ("b1", 0.0, 1.0), ("b2", 0.0, 1.0), ("eps", 0.0, math.inf),
+                               ("weight_decay", 0.0, math.inf), ("l1", 0.0, math.inf), ("l2", 0.0, math.inf),
+                               ("clip_weights", 0.0, math.inf)):
+            value = opt[key]
+            if not isinstance(value, (int, float)) or not (low <= value < high or value == low == high):
+                raise ConfigError(f"config.optimizer.{group}.{key} must be a number in [{low}, {high}), got {value!r}.")
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
 
 
-def resume_conflicts(saved: dict, config: ml_collections.ConfigDict) -> list[str]:
-    """Keys whose values differ from the run being resumed, except allowed ones."""
+def resume_conflicts(saved: dict, config: ml_collections.ConfigDict, allow: tuple[str, ...] = ()) -> list[str]:
+    """Keys whose values differ from the run being resumed, except allowed ones.
+
+    `allow` adds keys or key prefixes (`optimizer` allows every optimizer key) to RESUMABLE_CHANGES.
+    """
     current = config.to_dict()
 
     def flatten(d: dict, prefix: str = "") -> dict:
@@ -194,7 +213,9 @@ def resume_conflicts(saved: dict, config: ml_collections.ConfigDict) -> list[str
     differ = [k for k in sorted(set(a) | set(b)) if _normalize(a.get(k)) != _normalize(b.get(k))]
     # A decaying learning rate is a function of the run's length: then total_steps is fixed too.
     decaying = any(v != "constant" for k, v in b.items() if k.startswith("optimizer.") and k.endswith(".schedule"))
-    return [k for k in differ if not k.startswith(RESUMABLE_CHANGES) or (decaying and k == "total_steps")]
+    allowed = [k for k in differ if k in allow or k.startswith(tuple(f"{a.rstrip('.')}." for a in allow))]
+    return [k for k in differ
+            if k not in allowed and (not k.startswith(RESUMABLE_CHANGES) or (decaying and k == "total_steps"))]
 
 
 def _normalize(v):

@@ -12,11 +12,11 @@ predictions. Scores the EMA networks when the run keeps them.
 
 import json
 
-from absl import app, flags
+from absl import flags
 from etils import epath
 
 from jaxgan import config as config_lib
-from jaxgan import experiment, writers
+from jaxgan import cli, experiment, writers
 from jaxgan.evaluation import evaluators
 
 FLAGS = flags.FLAGS
@@ -25,8 +25,8 @@ FLAGS = flags.FLAGS
 def define_flags() -> None:
     """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
     flags.DEFINE_string("workdir", None, "Run directory to evaluate.")
-    flags.DEFINE_string("output", None, "Optional JSON file to write.")
-    flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.")
+    flags.DEFINE_string("output", None, "Optional .json file to write (its directory is created).")
+    flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.", lower_bound=1)
     flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
     flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
     flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
@@ -37,6 +37,11 @@ def define_flags() -> None:
 def main(argv):
     del argv
     writers.quiet_library_logs()
+    output = epath.Path(FLAGS.output) if FLAGS.output else None
+    if output is not None:  # checked before the (possibly hour-long) evaluation, not after it
+        if output.suffix != ".json":
+            raise flags.ValidationError(f"--output must end in .json (it is written as JSON), got {output.name!r}.")
+        output.parent.mkdir(parents=True, exist_ok=True)
     exp, state = experiment.restore_latest(FLAGS.workdir)
     overrides = {"num_samples": FLAGS.num_samples, "metrics": FLAGS.metrics, "extractor": FLAGS.extractor,
                  "inception_weights": FLAGS.inception_weights, "evaluators": FLAGS.evaluators}
@@ -46,14 +51,14 @@ def main(argv):
     try:
         evaluators.check(exp.config, exp.family)
     except ValueError as e:
-        raise app.UsageError(str(e)) from None
+        raise config_lib.ConfigError(str(e)) from None
     results = evaluators.evaluate(exp, state).results
     text = json.dumps({"step": int(state.step), **results}, indent=2)
     print(text)
-    if FLAGS.output:
-        epath.Path(FLAGS.output).write_text(text + "\n")
+    if output is not None:
+        output.write_text(text + "\n")
 
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    cli.run(main)

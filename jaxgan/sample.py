@@ -10,10 +10,10 @@ sample i has class (i // 8) % num_classes, so a grid shows one class per row.
 
 import jax
 import numpy as np
-from absl import app, flags
+from absl import flags
 from etils import epath
 
-from jaxgan import experiment, sampling, visualize, writers
+from jaxgan import cli, experiment, sampling, visualize, writers
 
 FLAGS = flags.FLAGS
 
@@ -21,7 +21,7 @@ FLAGS = flags.FLAGS
 def define_flags() -> None:
     """Defines the command-line flags; only when run as a program, so tests can import this beside other CLIs."""
     flags.DEFINE_string("workdir", None, "Run directory to sample from.")
-    flags.DEFINE_integer("num", 2500, "Number of samples.")
+    flags.DEFINE_integer("num", 2500, "Number of samples.", lower_bound=1)
     flags.DEFINE_integer("seed", 0, "Seed for the latents.")
     flags.DEFINE_string("output", None, "Output file: .npy or .png.")
     flags.mark_flags_as_required(["workdir", "output"])
@@ -32,11 +32,11 @@ def main(argv):
     writers.quiet_library_logs()
     output = epath.Path(FLAGS.output)
     if output.suffix not in (".npy", ".png"):
-        raise app.UsageError(f"--output must end in .npy or .png, got {output.name!r}.")
+        raise flags.ValidationError(f"--output must end in .npy or .png, got {output.name!r}.")
     exp, state = experiment.restore_latest(FLAGS.workdir)
     predictions = sampling.predictions(exp.family, state)
     if "generate" not in predictions:
-        raise app.UsageError(f"Family {exp.config.family.name!r} does not generate from latents; its predictions "
+        raise flags.ValidationError(f"Family {exp.config.family.name!r} does not generate from latents; its predictions "
                              f"are: {', '.join(predictions) or 'none'}. Use jaxgan.evaluate for those.")
     samples = predictions["generate"](jax.random.key(FLAGS.seed), FLAGS.num)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -50,4 +50,4 @@ def main(argv):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    cli.run(main)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import time
 from typing import Any
@@ -14,44 +16,66 @@ from etils import epath
 
 from jaxgan import config as config_lib
 from jaxgan import experiment as experiment_lib
-from jaxgan import extensions, parallel, registry, visualize
+from jaxgan import extensions, parallel, registry, runguard, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
+from jaxgan.errors import RunError, Stopped
 from jaxgan.evaluation import evaluators
 from jaxgan.state import GANState
 from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
 
 FINAL_EVAL_FILE = "eval_final.json"
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | None) -> None:
     bad = sorted(k for k, v in metrics.items() if not np.isfinite(v))
     if bad:
+        resume = (f"resume it with lower learning rates (add --allow_changes=optimizer and e.g. "
+                  f"--config.optimizer.d.lr=...)" if last_checkpoint else "restart with lower learning rates")
         raise FloatingPointError(
             f"Non-finite metrics {bad} at step {step}: training diverged. The last good checkpoint is step "
-            f"{last_checkpoint}; lower the learning rates or change the loss, then resume or restart."
-        )
+            f"{last_checkpoint}; {resume}, or change the loss in a new --workdir.")
 
 
-def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path) -> tuple[GANState, float | None]:
-    """The latest checkpoint's state (or `state` when there is none) and the training seconds spent so far.
+def _init_state(exp) -> GANState:
+    """The fresh state; ConfigError (before the workdir is touched) if the networks' options cannot build it."""
+    try:
+        return exp.init_state()
+    except (TypeError, ValueError) as e:
+        raise config_lib.ConfigError(
+            f"The networks could not be built from config.model ({exp.config.model.generator} / "
+            f"{exp.config.model.discriminator}, options g={exp.config.model.g.to_dict()}, "
+            f"d={exp.config.model.d.to_dict()}): {type(e).__name__}: {e}") from None
+
+
+def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
+            allow_changes: tuple[str, ...]) -> tuple[GANState, float | None]:
+    """The latest readable checkpoint's state (or `state` when there is none) and the training seconds so far.
 
     The seconds are None for checkpoints written before jaxgan recorded them: unknown, not zero.
     """
     latest = ckpt.latest_step()
     if latest is None:
         return state, 0.0
-    saved = ckpt.read_meta(latest)["config"]
-    saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
-    conflicts = config_lib.resume_conflicts(saved, exp.config)
-    if conflicts:
+    if latest > exp.config.total_steps:
         raise config_lib.ConfigError(
-            f"{workdir} holds a run with a different config ({', '.join(conflicts)}); refusing to resume it. "
-            "Use a new --workdir, or the original values (only step counts, intervals and eval settings may change)."
-        )
-    state, meta = ckpt.restore(state, latest)
-    logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, latest, meta["data"])
+            f"{workdir} has a checkpoint at step {latest}, past total_steps={exp.config.total_steps}. Raise "
+            f"--config.total_steps to train on, or score it with python -m jaxgan.evaluate --workdir {workdir}.")
+
+    def check_meta(meta: dict) -> None:
+        saved = meta["config"]
+        saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
+        conflicts = config_lib.resume_conflicts(saved, exp.config, allow_changes)
+        if conflicts:
+            raise config_lib.ConfigError(
+                f"{workdir} holds a run with a different config ({', '.join(conflicts)}); refusing to resume it. "
+                "Use a new --workdir, or the original values (only step counts, intervals and eval settings may "
+                "change, and the keys given to --allow_changes).")
+
+    state, meta = ckpt.restore_readable(state, check_meta)
+    logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, int(state.step), meta["data"])
     return state, meta.get("wall_s")
 
 
@@ -69,66 +93,111 @@ def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path)
     return out.results
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, Any]:
-    """Trains `config` in `workdir`, resuming from its latest checkpoint if any.
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
+                       allow_changes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Trains `config` in `workdir`, resuming from its latest readable checkpoint if any.
+
+    `allow_changes` names config keys (or prefixes) that may differ from the
+    run being resumed. Raises ConfigError before touching the workdir when
+    the config cannot run; RunError when the workdir is busy or a save fails;
+    `Stopped` after saving when SIGTERM/SIGINT arrives.
 
     Returns:
       The final evaluation results (also written to workdir/eval_final.json).
     """
     with registry.tracking() as used:
         exp = experiment_lib.build(config)  # fails on a bad config before touching workdir
-    config = exp.config  # with the family's defaults filled in
+    fresh = _init_state(exp)
     workdir = epath.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    ckpt = Checkpointer(workdir, config.checkpoint_every_steps, config.keep_checkpoints)
+    with runguard.WorkdirLock(workdir), runguard.StopSignals() as signals:
+        ckpt = Checkpointer(workdir, exp.config.checkpoint_every_steps, exp.config.keep_checkpoints)
+        try:
+            state, wall_before = _resume(exp, ckpt, fresh, workdir, allow_changes)
+            results = _train(exp, ckpt, state, wall_before, workdir, used, signals)
+        except BaseException as e:
+            with contextlib.suppress(Exception):  # the error in flight says more than a failed close
+                ckpt.close()
+            if isinstance(e, OSError) and e.errno in _DISK_FULL:
+                raise RunError(f"The disk holding {workdir} is full ({e}). The last complete checkpoint is step "
+                               f"{ckpt.latest_step()}; free space, then rerun the same command to resume.") from e
+            raise
+        ckpt.close()  # waits for the last save; RunError if it failed
+    return results
+
+
+def _finished(workdir: epath.Path, step: int) -> dict | None:
+    """The final results of a run that already ended at `step`, or None."""
+    path = workdir / FINAL_EVAL_FILE
+    if step and path.exists():
+        final = json.loads(path.read_text())
+        if final.get("step") == step:
+            return {k: v for k, v in final.items() if k not in ("step", "wall_s")}
+    return None
+
+
+def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, workdir: epath.Path,
+           used, signals: runguard.StopSignals) -> dict[str, Any]:
+    """The loop from `state` to `config.total_steps`, then the final evaluation."""
+    config, start = exp.config, int(state.step)
+    if start == config.total_steps and (done := _finished(workdir, start)) is not None:
+        logging.info("%s already finished at step %d; its final evaluation is in %s.", workdir, start, FINAL_EVAL_FILE)
+        return done
+    started = time.perf_counter()
+
+    def elapsed() -> float | None:
+        """Wall time of the whole run over all its processes, evals and saves included."""
+        return None if wall_before is None else wall_before + time.perf_counter() - started
+
+    if jax.process_index() == 0:
+        (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
+        extensions.save(workdir, extensions.external(used))
+    train_step = parallel.shard_step(make_train_step(exp.family, config), exp.mesh)
     writer = MetricWriter(workdir)
-    stream = None
+    stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, exp.family.batches_per_step(), start)
     try:
-        state, wall_before = _resume(exp, ckpt, exp.init_state(), workdir)
-        started = time.perf_counter()
-
-        def elapsed() -> float | None:
-            """Wall time of the whole run over all its processes, evals and saves included."""
-            return None if wall_before is None else wall_before + time.perf_counter() - started
-
-        if jax.process_index() == 0:
-            (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
-            extensions.save(workdir, extensions.external(used))
-        start = int(state.step)
-        train_step = parallel.shard_step(make_train_step(exp.family, config), exp.mesh)
-        stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, exp.family.batches_per_step(), start)
         rng = jax.random.clone(state.rng)  # the state is donated each step; keep the key apart
         block = parallel.must_block_each_step()
         progress, last_checkpoint = Progress(config.total_steps, start), ckpt.latest_step()
-        logging.info("Training %s from step %d to %d on %d device(s).", exp.dataset.name, start, config.total_steps, exp.mesh.size)
+        logging.info("Training %s from step %d to %d on %d device(s).", exp.dataset.name, start, config.total_steps,
+                     exp.mesh.size)
         results = None
         for step in range(start + 1, config.total_steps + 1):
             state, metrics = train_step(state, next(stream), rng)
             if block:
                 jax.block_until_ready(state)
             final = step == config.total_steps
-            saving = ckpt.should_save(step, final)
-            if step % config.log_every_steps == 0 or saving or final:
+            stop = signals.received or ("SIGTERM" if ckpt.preempted(step) else None)
+            saving = ckpt.should_save(step, final) or stop
+            if step % config.log_every_steps == 0 or saving:
                 host_metrics = {k: float(v) for k, v in jax.device_get(metrics).items()}
                 _check_finite(step, host_metrics, last_checkpoint)
                 if step % config.log_every_steps == 0:
                     logging.info(progress.line(step, host_metrics))
                     writer.write_scalars(step, host_metrics, prefix="train/")
+            ckpt.check()  # a failed background save ends the run now, with its cause
             # Save before evaluating: an eval can take as long as an hour (10k Inception features on a
             # CPU), and a run stopped during it must not lose the steps since the last checkpoint.
             if saving:
                 ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": elapsed()})
                 last_checkpoint = step
+            if stop:
+                ckpt.wait()
+                raise Stopped(f"Stopped by {stop} at step {step} of {config.total_steps}; the checkpoint of step "
+                              f"{step} is saved. Rerun the same command to resume.")
             if step % config.eval_every_steps == 0 or final:
                 results = _write_eval(writer, exp, state, workdir)
         if results is None:  # nothing left to train: evaluate what is there
             results = _write_eval(writer, exp, state, workdir)
+        ckpt.wait()
         if jax.process_index() == 0:
             wall = {} if elapsed() is None else {"wall_s": elapsed()}
             (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **wall, **results}, indent=2))
-        return results
-    finally:
-        if stream is not None:
-            stream.close()
-        ckpt.close()
         writer.close()
+        return results
+    except BaseException:
+        with contextlib.suppress(Exception):  # the error in flight says more than a failed close
+            writer.close()
+        raise
+    finally:
+        stream.close()

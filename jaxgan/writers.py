@@ -6,9 +6,11 @@ tensorboardX, which writes event files without TensorFlow.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging as std_logging
 import math
+import threading
 import time
 from typing import Any, Mapping
 
@@ -16,6 +18,25 @@ import jax
 import numpy as np
 from absl import logging
 from etils import epath
+
+
+def _quiet_disk_full_in_threads() -> None:
+    """One warning, not a traceback per thread, when a background writer (TensorBoard's) hits a full disk.
+
+    The run itself stops on the same error with a clear message (`jaxgan.train`).
+    """
+    previous = threading.excepthook
+    if getattr(previous, "_jaxgan_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if isinstance(args.exc_value, OSError) and args.exc_value.errno in (errno.ENOSPC, errno.EDQUOT):
+            logging.warning("Background writer %s stopped: %s", args.thread.name if args.thread else "?", args.exc_value)
+        else:
+            previous(args)
+
+    hook._jaxgan_quiet = True
+    threading.excepthook = hook
 
 
 class MetricWriter:
@@ -28,6 +49,7 @@ class MetricWriter:
         if self._enabled:
             from tensorboardX import SummaryWriter
 
+            _quiet_disk_full_in_threads()
             self._tb = SummaryWriter(str(self._workdir / "tensorboard"))
 
     def write_scalars(self, step: int, scalars: Mapping[str, Any], prefix: str = "") -> None:
