@@ -21,6 +21,9 @@ _COORDINATOR = flags.DEFINE_string(
     "jax_coordinator_address", None, "host:port of process 0, for clusters JAX cannot detect (GPU hosts, CPU).")
 _NUM_PROCESSES = flags.DEFINE_integer("jax_num_processes", None, "Number of processes (with --jax_coordinator_address).")
 _PROCESS_ID = flags.DEFINE_integer("jax_process_id", None, "This process's index (with --jax_coordinator_address).")
+_HEARTBEAT = flags.DEFINE_integer(
+    "jax_heartbeat_timeout_s", 100,
+    "Seconds without a heartbeat after which JAX's runtime declares a process dead and stops the others.")
 _ALLOW_CHANGES = flags.DEFINE_list(
     "allow_changes", [],
     "Config keys (or prefixes, e.g. optimizer) that may differ from the run being resumed, such as lower "
@@ -38,7 +41,7 @@ def initialize_distributed() -> None:
         if not _DISTRIBUTED.value:
             return
     jax.distributed.initialize(coordinator_address=_COORDINATOR.value, num_processes=_NUM_PROCESSES.value,
-                               process_id=_PROCESS_ID.value)
+                               process_id=_PROCESS_ID.value, heartbeat_timeout_seconds=_HEARTBEAT.value)
 
 
 def main(argv):

@@ -130,7 +130,7 @@ def sharded_map(
     n_dev = mesh.size
     batch_size = -(-batch_size // n_dev) * n_dev
     rows = NamedSharding(mesh, P(DATA_AXIS))
-    params = jax.device_put(params, NamedSharding(mesh, P()))
+    params = jax.tree.map(lambda x: to_global(x, NamedSharding(mesh, P())), params)
     jitted = _compiled(fn, mesh)
     total = len(jax.tree.leaves(inputs)[0])
     outs = []
@@ -140,9 +140,36 @@ def sharded_map(
         pad = -n % n_dev
         if pad:
             chunk = jax.tree.map(lambda x: np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]), chunk)
-        out = jitted(params, jax.device_put(chunk, rows))
-        outs.append(jax.tree.map(lambda x: np.asarray(x)[:n], out))
+        out = jitted(params, jax.tree.map(lambda x: to_global(x, rows), chunk))
+        outs.append(jax.tree.map(lambda x: to_host(x)[:n], out))
     return jax.tree.map(lambda *xs: np.concatenate(xs), *outs)
+
+
+def to_global(x: Any, sharding: NamedSharding) -> jax.Array:
+    """`x` as one global array with `sharding`, in single- and multi-process runs alike.
+
+    `x` is a global array or a host value that is the same on every process
+    (each process then places only its own devices' part).
+    """
+    if isinstance(x, jax.Array):
+        if x.sharding == sharding:
+            return x
+        if jax.process_count() == 1:
+            return jax.device_put(x, sharding)
+        x = to_host(x)
+    if jax.process_count() == 1:
+        return jax.device_put(np.asarray(x), sharding)
+    host = np.asarray(x)
+    return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
+
+
+def to_host(x: jax.Array) -> np.ndarray:
+    """The whole of a global array on every process (gathered across processes when it spans several)."""
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:
+        from jax.experimental import multihost_utils
+
+        return np.asarray(multihost_utils.process_allgather(x, tiled=True))
+    return np.asarray(x)
 
 
 _COMPILED: dict[tuple[Callable, Mesh], Callable] = {}

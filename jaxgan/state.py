@@ -7,10 +7,12 @@ see `jaxgan.families.base`.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from flax import struct
 
@@ -86,3 +88,17 @@ def create_state(
         rng=rng,
         txs=tuple(txs.items()),
     )
+
+
+def fingerprint(state: GANState) -> str:
+    """A short hash of this process's copy of the replicated state (params, collections, EMA, optimizer states, extra).
+
+    Logged by every process at the end of a run: equal fingerprints show
+    that all processes of a multi-process run hold the same state.
+    """
+    digest = hashlib.sha256()
+    tree = (state.step, state.params, state.collections, state.ema, state.opt_state, state.extra)
+    for leaf in jax.tree.leaves(tree):
+        local = leaf.addressable_data(0) if isinstance(leaf, jax.Array) else leaf
+        digest.update(np.asarray(local).tobytes())
+    return digest.hexdigest()[:16]

@@ -21,6 +21,7 @@ from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
 from jaxgan.errors import RunError, Stopped
 from jaxgan.evaluation import evaluators
+from jaxgan import state as state_lib
 from jaxgan.state import GANState
 from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
@@ -190,6 +191,8 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
         if results is None:  # nothing left to train: evaluate what is there
             results = _write_eval(writer, exp, state, workdir)
         ckpt.wait()
+        logging.info("Process %d state fingerprint at step %d: %s", jax.process_index(), int(state.step),
+                     state_lib.fingerprint(state))
         if jax.process_index() == 0:
             wall = {} if elapsed() is None else {"wall_s": elapsed()}
             (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **wall, **results}, indent=2))
