@@ -106,7 +106,10 @@ def base_config() -> ml_collections.ConfigDict:
         )
     )
     c.model = ml_collections.ConfigDict(
-        dict(generator="mlp", discriminator="mlp", latent_dim=2, g=ml_collections.ConfigDict(), d=ml_collections.ConfigDict())
+        dict(generator="mlp", discriminator="mlp", latent_dim=2, g=ml_collections.ConfigDict(), d=ml_collections.ConfigDict(),
+             # Compute dtype of every network: float32 | bfloat16 (params, optimizer states, EMA, losses and
+             # BatchNorm/spectral-norm state stay float32; jaxgan.models.precision). bfloat16 on GPU/TPU only.
+             dtype="float32")
     )
     c.optimizer = ml_collections.ConfigDict(dict(g=optimizer_config(1e-4, 0.5, 0.999), d=optimizer_config(1e-4, 0.5, 0.999)))
     # EMA of G's weights for sampling and evaluation; decay 0 turns it off.
@@ -192,6 +195,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
             value = opt[key]
             if not isinstance(value, (int, float)) or not (low <= value < high or value == low == high):
                 raise ConfigError(f"config.optimizer.{group}.{key} must be a number in [{low}, {high}), got {value!r}.")
+    if config.model.dtype not in ("float32", "bfloat16"):
+        raise ConfigError(f"config.model.dtype must be 'float32' or 'bfloat16', got {config.model.dtype!r}.")
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
 

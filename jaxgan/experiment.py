@@ -18,6 +18,7 @@ from jaxgan.data import DATASETS, build_dataset
 from jaxgan.evaluation import evaluators, image_metrics
 from jaxgan.evaluation.extractors import EXTRACTORS
 from jaxgan.families import FAMILIES, Family, resolve
+from jaxgan.models import precision
 from jaxgan.state import GANState, create_state
 
 CONFIG_FILE = "config.json"
@@ -122,21 +123,22 @@ def build(config: ml_collections.ConfigDict, mesh: Mesh | None = None) -> Experi
         dataset = build_dataset(config)
         cls = FAMILIES.get(config.family.name)
         cls.check(config, dataset)
-        family = cls(config, dataset, cls.networks(config, dataset))
+        nets = {role: precision.with_dtype(net, config.model.dtype) for role, net in cls.networks(config, dataset).items()}
+        family = cls(config, dataset, nets)
         _check(config, family)
     except ValueError as e:
         raise config_lib.ConfigError(str(e)) from None
     return Experiment(config, dataset, family, mesh)
 
 
-def _with_defaults(saved: dict, defaults: dict) -> dict:
+def with_defaults(saved: dict, defaults: dict) -> dict:
     """`saved` with every key it lacks taken from `defaults`, recursively (saved values win)."""
     out = dict(saved)
     for key, value in defaults.items():
         if key not in out:
             out[key] = value
         elif isinstance(value, dict) and value and isinstance(out[key], dict):
-            out[key] = _with_defaults(out[key], value)
+            out[key] = with_defaults(out[key], value)
     return out
 
 
@@ -151,9 +153,9 @@ def load_config(workdir: str | epath.Path) -> ml_collections.ConfigDict:
     path = epath.Path(workdir) / CONFIG_FILE
     if not path.exists():
         raise FileNotFoundError(f"No {CONFIG_FILE} in {workdir}: is it a jaxgan workdir? Train with python -m jaxgan.main first.")
-    saved = _with_defaults(json.loads(path.read_text()), config_lib.base_config().to_dict())
+    saved = with_defaults(json.loads(path.read_text()), config_lib.base_config().to_dict())
     for group in saved["optimizer"]:  # a family's own groups get the keys added since, too
-        saved["optimizer"][group] = _with_defaults(saved["optimizer"][group], config_lib.optimizer_config(0, 0, 0).to_dict())
+        saved["optimizer"][group] = with_defaults(saved["optimizer"][group], config_lib.optimizer_config(0, 0, 0).to_dict())
     return ml_collections.ConfigDict(saved)
 
 

@@ -66,7 +66,8 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
             f"--config.total_steps to train on, or score it with python -m jaxgan.evaluate --workdir {workdir}.")
 
     def check_meta(meta: dict) -> None:
-        saved = meta["config"]
+        # Keys added since the run started take their defaults, which keep the behaviour from before them.
+        saved = experiment_lib.with_defaults(meta["config"], config_lib.base_config().to_dict())
         saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
         conflicts = config_lib.resume_conflicts(saved, exp.config, allow_changes)
         if conflicts:
