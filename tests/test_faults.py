@@ -169,3 +169,20 @@ def test_bad_input_at_every_cli_is_one_line_and_touches_nothing(tmp_path):
         assert proc.returncode != 0 and "Traceback" not in proc.stderr, (args, proc.stderr[-2000:])
         assert len(lines) == 1 and re.search(message, lines[0]), (args, proc.stderr[-2000:])
         assert not workdir.exists(), args
+
+
+def test_a_damaged_prepared_dataset_says_prepare_it_again():
+    from helpers import data_config, mock_images
+    from jaxgan.data import build_dataset
+    from jaxgan.data.storage import DatasetNotPreparedError
+
+    with mock_images(32):
+        dataset = build_dataset(data_config("fashion_mnist"))
+
+        def damaged(keys):
+            raise RuntimeError("Invalid Riegeli/records file: chunk boundary is 12255232")
+
+        dataset._source.__getitems__ = damaged
+        with pytest.raises(DatasetNotPreparedError, match=r"The prepared fashion_mnist \(train split\) in .* could not "
+                                                          r"be read: RuntimeError: Invalid Riegeli.*prepare it again"):
+            dataset.local_batch(0, 8)

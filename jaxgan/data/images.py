@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from jaxgan.data.registry import DATASETS
-from jaxgan.data.storage import open_source
+from jaxgan.data.storage import DatasetNotPreparedError, damaged_message, open_source
 
 # Sub-stream of the seed for training data, apart from any other numpy use.
 _TRAIN_STREAM = 0
@@ -136,7 +136,7 @@ class TfdsImages:
         num_threads: int = 4,
     ):
         self.name, self._spec, self._image_size, self._seed = name, spec, image_size, seed
-        self._data_dir = data_dir
+        self._data_dir, self._split = data_dir, split
         if image_size < 0:
             raise ValueError(f"data.image_size must be >= 0 (0 = native size), got {image_size}.")
         self._source = open_source(name, split, data_dir)
@@ -168,8 +168,12 @@ class TfdsImages:
 
     def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """Reads, decodes and resizes examples `indices` (one batched read)."""
+        try:
+            examples = self._source.__getitems__(indices.tolist())
+        except Exception as e:  # array_record/Riegeli errors: a damaged file, not a jaxgan bug
+            raise DatasetNotPreparedError(damaged_message(self.name, self._split, self._data_dir, e)) from e
         out = []
-        for ex in self._source.__getitems__(indices.tolist()):
+        for ex in examples:
             image = crop_and_resize(ex["image"], self._spec.crop, self._image_size)
             out.append((image, int(ex[self._label_key]) if self._label_key else 0))
         return out

@@ -104,6 +104,14 @@ def tfrecord_only_message(name: str, dataset_dir: epath.PathLike, data_dir: epat
     )
 
 
+def damaged_message(name: str, split: str, data_dir: str | None, error: Exception) -> str:
+    """The message for prepared files that cannot be read back (a copy cut short, a full disk, bit rot)."""
+    root = tfds.builder(name, data_dir=_default_data_dir(data_dir)).data_dir_root
+    return (f"The prepared {name} ({split} split) in {root} could not be read: {type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''}. Its files look damaged: remove {root / name} and "
+            f"prepare it again with `{PREPARE_COMMAND} {name} --data_dir={root}`.")
+
+
 def open_source(name: str, split: str, data_dir: str | None = None) -> Sequence[dict[str, Any]]:
     """Opens a prepared split for random access (`tfds.data_source`), never downloading.
 
