@@ -41,13 +41,19 @@ from jaxgan.data import DATASETS, build_dataset
 from jaxgan.models.conv import resolve_impl
 from jaxgan.step import make_train_step
 
-_CONFIG = config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
-_STEPS = flags.DEFINE_integer("steps", 10, "Timed steps (after one warm-up step).")
-_BATCH_SIZE = flags.DEFINE_integer("batch_size", None, "Global batch size (default: the config's).")
-_IMAGE_SHAPE = flags.DEFINE_string("image_shape", "", "Data shape H,W,C (default: the configured dataset's).")
-flags.mark_flags_as_required(["config"])
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """The command-line flags; only when run as a program, so benchmarks/suite.py can import this module."""
+    config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
+    flags.DEFINE_integer("steps", 10, "Timed steps (after one warm-up step).")
+    flags.DEFINE_integer("batch_size", None, "Global batch size (default: the config's).")
+    flags.DEFINE_string("image_shape", "", "Data shape H,W,C (default: the configured dataset's).")
+    flags.mark_flags_as_required(["config"])
 
 SYNTHETIC = "benchmark_synthetic"
+_SHAPE: list[tuple[int, ...]] = [()]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,8 +94,9 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
       compile_s, gflop_per_step, step_s (median), cpu_s_per_step (median
       process CPU time, all threads), steps_per_s, images_per_s.
     """
+    _SHAPE[0] = tuple(shape)  # read by the registered factory, so one process can time several shapes
     if SYNTHETIC not in DATASETS:
-        DATASETS.register(SYNTHETIC)(lambda c: SyntheticData(shape))
+        DATASETS.register(SYNTHETIC)(lambda c: SyntheticData(_SHAPE[0]))
     config = ml_collections.ConfigDict(config.to_dict())
     config.data.name = SYNTHETIC
     exp = experiment.build(config)
@@ -127,10 +134,10 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    config = _CONFIG.value
-    if _BATCH_SIZE.value:
-        config.batch_size = _BATCH_SIZE.value
-    shape = data_shape(config, _IMAGE_SHAPE.value)
+    config = FLAGS.config
+    if FLAGS.batch_size:
+        config.batch_size = FLAGS.batch_size
+    shape = data_shape(config, FLAGS.image_shape)
     impls = {net: resolve_impl(config.model[net].conv_impl) if "conv_impl" in config.model[net] else "n/a" for net in ("g", "d")}
     print(
         f"{config.model.generator}/{config.model.discriminator} on {shape}, batch {config.batch_size}, "
@@ -138,15 +145,16 @@ def main(argv):
         f"{jax.device_count()} x {jax.devices()[0].device_kind} ({jax.default_backend()})"
     )
     try:
-        r = benchmark(config, shape, _STEPS.value)
+        r = benchmark(config, shape, FLAGS.steps)
     except config_lib.ConfigError as e:
         sys.exit(f"config error: {e}")
     print(
         f"compile {r['compile_s']:.1f} s | {r['gflop_per_step']:.1f} GFLOP/step | step {r['step_s'] * 1e3:.0f} ms "
-        f"(median of {_STEPS.value}; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
+        f"(median of {FLAGS.steps}; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
         f"{r['images_per_s']:.1f} images/s"
     )
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

@@ -28,6 +28,7 @@ RESUMABLE_CHANGES = (
     "eval_every_steps",
     "checkpoint_every_steps",
     "keep_checkpoints",
+    "profile_steps",
     "eval.",
 )
 
@@ -95,6 +96,8 @@ def base_config() -> ml_collections.ConfigDict:
     c.eval_every_steps = 5_000
     c.checkpoint_every_steps = 5_000
     c.keep_checkpoints = 3
+    # "a,b": write a jax.profiler trace of steps a..b to <workdir>/profile (TensorBoard's profile tab); "" = off.
+    c.profile_steps = ""
     c.loss = "non_saturating"
     c.data = ml_collections.ConfigDict(
         dict(
@@ -195,10 +198,26 @@ def validate(config: ml_collections.ConfigDict) -> None:
             value = opt[key]
             if not isinstance(value, (int, float)) or not (low <= value < high or value == low == high):
                 raise ConfigError(f"config.optimizer.{group}.{key} must be a number in [{low}, {high}), got {value!r}.")
+    if config.profile_steps and not _is_step_range(config.profile_steps):
+        raise ConfigError(f"config.profile_steps must be 'a,b' with 1 <= a <= b (steps to trace), or '', got "
+                          f"{config.profile_steps!r}.")
     if config.model.dtype not in ("float32", "bfloat16"):
         raise ConfigError(f"config.model.dtype must be 'float32' or 'bfloat16', got {config.model.dtype!r}.")
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
+
+
+def _is_step_range(text: str) -> bool:
+    parts = str(text).split(",")
+    return len(parts) == 2 and all(p.strip().isdigit() for p in parts) and 1 <= int(parts[0]) <= int(parts[1])
+
+
+def profile_range(config: ml_collections.ConfigDict) -> tuple[int, int] | None:
+    """The (first, last) steps `config.profile_steps` asks to trace, or None."""
+    if not config.profile_steps:
+        return None
+    first, last = (int(p) for p in config.profile_steps.split(","))
+    return first, last
 
 
 def resume_conflicts(saved: dict, config: ml_collections.ConfigDict, allow: tuple[str, ...] = ()) -> list[str]:

@@ -164,10 +164,17 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
         logging.info("Training %s from step %d to %d on %d device(s).", exp.dataset.name, start, config.total_steps,
                      exp.mesh.size)
         results = None
+        profile = config_lib.profile_range(config)
         for step in range(start + 1, config.total_steps + 1):
+            if profile and step == profile[0]:
+                jax.profiler.start_trace(str(workdir / "profile"))
             state, metrics = train_step(state, next(stream), rng)
-            if block:
+            if block or (profile and step == profile[1]):
                 jax.block_until_ready(state)
+            if profile and step == profile[1]:
+                jax.profiler.stop_trace()
+                logging.info("Wrote a trace of steps %d-%d to %s (TensorBoard's profile tab).", *profile,
+                             workdir / "profile")
             final = step == config.total_steps
             stop = signals.received or ("SIGTERM" if ckpt.preempted(step) else None)
             saving = ckpt.should_save(step, final) or stop

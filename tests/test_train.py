@@ -177,3 +177,10 @@ def test_a_run_stopped_during_its_final_eval_keeps_its_final_checkpoint(tmp_path
     with pytest.raises(KeyboardInterrupt):
         train.train_and_evaluate(c, str(tmp_path))
     assert Checkpointer(tmp_path, 4, 3).latest_step() == 6
+
+
+def test_profile_steps_writes_a_trace_and_a_bad_range_is_refused(tmp_path):
+    train.train_and_evaluate(tiny_config(total_steps=4, profile_steps="2,3"), str(tmp_path / "w"))
+    assert list((tmp_path / "w" / "profile").rglob("*.xplane.pb"))
+    with pytest.raises(ConfigError, match=r"config.profile_steps must be 'a,b' with 1 <= a <= b"):
+        train.train_and_evaluate(tiny_config(profile_steps="5,2"), str(tmp_path / "x"))

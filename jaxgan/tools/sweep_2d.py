@@ -58,6 +58,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "hinge+r1": _hinge_r1(),
     "hinge+r1x0.01": _hinge_r1(0.01),
     "hinge+r1x0.03+60k": _hinge_r1(0.03, total_steps=60_000),
+    "hinge+r1x0.01+60k": _hinge_r1(0.01, total_steps=60_000),
     # PacGAN Table 1's GAN setup (Lin et al. 2018, Appendix): G 4x400 with BN, maxout D 3x200x5, batch 100,
     # Adam lr 1e-4 beta1 0.8, no EMA; at this sweep's step budget, not their 400k iterations.
     "pacgan_gan": {"loss": "non_saturating", "model.g.hidden": (400,) * 4, "model.g.batch_norm": True,

@@ -1,0 +1,169 @@
+"""The whole speed suite in one command: every network class's train step, the input pipeline, the PyTorch twin.
+
+  python benchmarks/suite.py --output runs/benchmarks.json [--steps 5] [--rounds 3] [--dtype float32|bfloat16]
+
+For each case (a network class in its experiment's setting; see CASES) it
+times the real compiled train step on synthetic data (`step_speed.benchmark`)
+and reports steps/s, images/s, compile time, GFLOP per step (XLA's cost
+analysis) and MFU: achieved FLOP/s over the device's peak. Peaks come from
+PEAK_TFLOPS for accelerators; on CPU the "peak" is measured here, as the best
+of a few large float32 matmuls (so CPU MFU says how close the step gets to
+this machine's own matmul speed). It also reads real prepared Fashion-MNIST
+through the training input pipeline and reports its images/s against the
+dcgan28 step's (training needs the pipeline >= 5x faster than the step).
+
+With torch installed it times the PyTorch twin of the dcgan32 step
+(`benchmarks/torch_twin.py`) in the same run, alternating `--rounds` rounds
+of jaxgan and twin, and reports the median of the per-round ratios
+jaxgan/twin: only same-run ratios compare, never figures from another day.
+Prints a table and writes everything to `--output` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from absl import app, flags
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import step_speed  # noqa: E402
+import torch_twin  # noqa: E402
+
+from jaxgan.config import load_experiment  # noqa: E402
+
+_OUTPUT = flags.DEFINE_string("output", "runs/benchmarks.json", "Where the JSON goes.")
+_STEPS = flags.DEFINE_integer("steps", 5, "Timed steps per case and round (after one warm-up step).")
+_ROUNDS = flags.DEFINE_integer("rounds", 3, "Alternating jaxgan/twin rounds for the dcgan32 ratio.")
+_DTYPE = flags.DEFINE_enum("dtype", "float32", ["float32", "bfloat16"], "config.model.dtype of every case.")
+_CASES = flags.DEFINE_list("cases", [], "Only these cases (default: all).")
+
+# case -> (experiment[:arg] or benchmark config path, data shape, batch size)
+CASES = {
+    "mlp": ("ring8", (2,), 256),
+    "ali_joint_mlp": ("ring8_ali", (2,), 256),
+    "dcgan28": ("dcgan_fashion_mnist", (28, 28, 1), 64),
+    "infogan28": ("lucic_fashion_mnist:ns", (28, 28, 1), 64),
+    "dcgan32": ("benchmarks/configs/dcgan32.py", (32, 32, 3), 64),
+}
+# Dense peak TFLOP/s per device (vendor figures): bfloat16 tensor-core/MXU, and float32 (TF32 on NVIDIA).
+PEAK_TFLOPS = {
+    "H200": {"bfloat16": 989.0, "float32": 494.0},
+    "H100": {"bfloat16": 989.0, "float32": 494.0},
+    "A100": {"bfloat16": 312.0, "float32": 156.0},
+    "TPU v4": {"bfloat16": 275.0, "float32": 275.0},
+    "TPU v5 lite": {"bfloat16": 197.0, "float32": 197.0},
+    "TPU v5e": {"bfloat16": 197.0, "float32": 197.0},
+    "TPU v5p": {"bfloat16": 459.0, "float32": 459.0},
+}
+
+
+def load_config(spec: str):
+    if spec.endswith(".py"):
+        import importlib.util
+
+        module_spec = importlib.util.spec_from_file_location("bench_config", spec)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return module.get_config()
+    name, _, arg = spec.partition(":")
+    return load_experiment(name, arg or None)
+
+
+def peak_tflops(dtype: str) -> tuple[float, str]:
+    """This device's peak TFLOP/s for `dtype`, and where the figure comes from."""
+    kind = jax.devices()[0].device_kind
+    for name, peaks in PEAK_TFLOPS.items():
+        if name.lower() in kind.lower():
+            return peaks[dtype], f"{name} datasheet"
+    n = 2048
+    a = jnp.ones((n, n), jnp.float32 if dtype == "float32" else jnp.bfloat16)
+    matmul = jax.jit(lambda x: x @ x)
+    jax.block_until_ready(matmul(a))
+    best = min(_timed(lambda: jax.block_until_ready(matmul(a))) for _ in range(5))
+    return 2 * n**3 / best / 1e12, f"measured ({n}x{n} {dtype} matmul on {kind})"
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def step_case(name: str, steps: int, dtype: str) -> dict:
+    spec, shape, batch = CASES[name]
+    config = load_config(spec)
+    config.batch_size, config.model.dtype = batch, dtype
+    result = step_speed.benchmark(config, shape, steps)
+    return {"config": spec, "shape": list(shape), "batch_size": batch, **result}
+
+
+def input_pipeline(batches: int = 20) -> dict:
+    """Real prepared Fashion-MNIST through the training pipeline's reader: images/s (batch 64)."""
+    from jaxgan.data import build_dataset
+
+    config = load_experiment("dcgan_fashion_mnist")
+    try:
+        dataset = build_dataset(config)
+    except Exception as e:  # noqa: BLE001 - not prepared: say how, skip the figure
+        return {"error": f"{e}"}
+    dataset.local_batch(0, 64)
+    start = time.perf_counter()
+    for step in range(1, batches + 1):
+        dataset.local_batch(step, 64)
+    seconds = time.perf_counter() - start
+    return {"dataset": "fashion_mnist", "batch_size": 64, "images_per_s": 64 * batches / seconds}
+
+
+def main(argv):
+    del argv
+    dtype = _DTYPE.value
+    peak, peak_source = peak_tflops(dtype)
+    device = {"kind": jax.devices()[0].device_kind, "backend": jax.default_backend(), "count": jax.device_count(),
+              "cpu_cores": os.cpu_count(), "peak_tflops": peak, "peak_source": peak_source, "dtype": dtype}
+    out = {"date": time.strftime("%Y-%m-%d"), "jax": jax.__version__, "device": device, "cases": {}}
+    print(f"{device['count']} x {device['kind']} ({device['backend']}, {device['cpu_cores']} CPU cores), {dtype}; "
+          f"peak {peak:.3g} TFLOP/s per device ({peak_source})", flush=True)
+    for name in _CASES.value or CASES:
+        r = step_case(name, _STEPS.value, dtype)
+        r["mfu"] = r["gflop_per_step"] * jax.device_count() * r["steps_per_s"] / (peak * 1e3)
+        out["cases"][name] = r
+        print(f"{name:14s} {r['steps_per_s']:9.3f} steps/s {r['images_per_s']:9.1f} images/s  compile "
+              f"{r['compile_s']:5.1f} s  {r['gflop_per_step']:8.3f} GFLOP/step  MFU {100 * r['mfu']:.2f}%", flush=True)
+    out["input_pipeline"] = input_pipeline()
+    if "dcgan28" in out["cases"] and "images_per_s" in out["input_pipeline"]:
+        ratio = out["input_pipeline"]["images_per_s"] / out["cases"]["dcgan28"]["images_per_s"]
+        out["input_pipeline"]["times_dcgan28_step"] = ratio
+        print(f"input pipeline {out['input_pipeline']['images_per_s']:.0f} images/s = {ratio:.1f}x the dcgan28 step")
+    else:
+        print("input pipeline:", out["input_pipeline"])
+    out["torch_twin"] = twin_ratio(_STEPS.value, _ROUNDS.value, dtype)
+    print("dcgan32 jaxgan/twin:", json.dumps(out["torch_twin"]))
+    os.makedirs(os.path.dirname(os.path.abspath(_OUTPUT.value)), exist_ok=True)
+    with open(_OUTPUT.value, "w") as f:
+        json.dump(out, f, indent=2)
+    print("wrote", _OUTPUT.value)
+
+
+def twin_ratio(steps: int, rounds: int, dtype: str) -> dict:
+    """Alternating rounds of the jaxgan dcgan32 step and its PyTorch twin; the median same-round ratio."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return {"error": "torch is not installed: pip install torch (CPU wheel)"}
+    jax_rates, twin_rates = [], []
+    for _ in range(rounds):
+        jax_rates.append(step_case("dcgan32", steps, dtype)["steps_per_s"])
+        twin_rates.append(torch_twin.benchmark(steps)["steps_per_s"])
+    ratios = [a / b for a, b in zip(jax_rates, twin_rates)]
+    return {"jaxgan_steps_per_s": jax_rates, "twin_steps_per_s": twin_rates, "ratios": ratios,
+            "median_ratio": float(np.median(ratios)), "twin_dtype": "float32"}
+
+
+if __name__ == "__main__":
+    app.run(main)
