@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import step_speed  # noqa: E402
 import torch_twin  # noqa: E402
 
-from jaxgan.config import load_experiment  # noqa: E402
+from jaxgan.config import load_experiment, set_dotted  # noqa: E402
 
 _OUTPUT = flags.DEFINE_string("output", "runs/benchmarks.json", "Where the JSON goes.")
 _STEPS = flags.DEFINE_integer("steps", 5, "Timed steps per case and round (after one warm-up step).")
@@ -43,13 +43,15 @@ _ROUNDS = flags.DEFINE_integer("rounds", 3, "Alternating jaxgan/twin rounds for 
 _DTYPE = flags.DEFINE_enum("dtype", "float32", ["float32", "bfloat16"], "config.model.dtype of every case.")
 _CASES = flags.DEFINE_list("cases", [], "Only these cases (default: all).")
 
-# case -> (experiment[:arg] or benchmark config path, data shape, batch size)
+# case -> (experiment[:arg] or benchmark config path, data shape, batch size[, config overrides])
 CASES = {
     "mlp": ("ring8", (2,), 256),
     "ali_joint_mlp": ("ring8_ali", (2,), 256),
     "dcgan28": ("dcgan_fashion_mnist", (28, 28, 1), 64),
     "infogan28": ("lucic_fashion_mnist:ns", (28, 28, 1), 64),
     "dcgan32": ("benchmarks/configs/dcgan32.py", (32, 32, 3), 64),
+    # A lever: D once on [real; fake] (family.fused_d_pass; the same arithmetic for this D).
+    "dcgan32_fused_d": ("benchmarks/configs/dcgan32.py", (32, 32, 3), 64, {"family.fused_d_pass": True}),
 }
 # Dense peak TFLOP/s per device (vendor figures): bfloat16 tensor-core/MXU, and float32 (TF32 on NVIDIA).
 PEAK_TFLOPS = {
@@ -96,9 +98,11 @@ def _timed(fn) -> float:
 
 
 def step_case(name: str, steps: int, dtype: str) -> dict:
-    spec, shape, batch = CASES[name]
+    spec, shape, batch, *overrides = CASES[name]
     config = load_config(spec)
     config.batch_size, config.model.dtype = batch, dtype
+    for key, value in (overrides[0] if overrides else {}).items():
+        set_dotted(config, key, value)
     result = step_speed.benchmark(config, shape, steps)
     return {"config": spec, "shape": list(shape), "batch_size": batch, **result}
 

@@ -20,6 +20,7 @@ from jaxgan import extensions, parallel, registry, runguard, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
 from jaxgan.errors import RunError, Stopped
+from jaxgan.families import FAMILIES
 from jaxgan.evaluation import evaluators
 from jaxgan import state as state_lib
 from jaxgan.state import GANState
@@ -69,6 +70,8 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
         # Keys added since the run started take their defaults, which keep the behaviour from before them.
         saved = experiment_lib.with_defaults(meta["config"], config_lib.base_config().to_dict())
         saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
+        if saved["family"]["name"] in FAMILIES:  # and options added to a family since take their defaults
+            saved["family"] = {**FAMILIES.get(saved["family"]["name"]).defaults(), **saved["family"]}
         conflicts = config_lib.resume_conflicts(saved, exp.config, allow_changes)
         if conflicts:
             raise config_lib.ConfigError(

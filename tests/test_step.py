@@ -93,3 +93,14 @@ def test_step_is_one_compiled_program():
     text = step.lower(exp.init_state(), batch, jax.random.key(0)).as_text()
     assert text.count("all-reduce") + text.count("all_reduce") > 0  # gradients are averaged on-device
     assert params_of  # imported for other tests
+
+
+def test_a_fused_d_pass_equals_two_passes_when_d_keeps_no_statistics():
+    """family.fused_d_pass runs D once on [real; fake]: the same update, up to float rounding."""
+    from conftest import tiny_config
+    from helpers import build, max_abs_diff, params_of, run_steps
+
+    sgd = {"optimizer.g.name": "sgd", "optimizer.d.name": "sgd"}  # Adam would magnify rounding in ~0 gradients
+    two = run_steps(build(tiny_config(**sgd)), 3)
+    fused = run_steps(build(tiny_config(**sgd, **{"family.fused_d_pass": True})), 3)
+    assert max_abs_diff(params_of(two), params_of(fused)) < 1e-6

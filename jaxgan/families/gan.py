@@ -67,8 +67,17 @@ class GAN(Family):
         self.acgan = bool(self.num_classes) and getattr(nets["discriminator"], "conditioning", "") == "acgan"
 
     @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        # fused_d_pass: D's update runs D once on [real; fake] instead of twice. The same arithmetic
+        # when D keeps no batch statistics (none are updated then); with dropout one key draws both
+        # halves' masks, so the bits differ from the two-pass step. A speed option (benchmarks/README.md).
+        return {"fused_d_pass": False}
+
+    @classmethod
     def check(cls, config: ml_collections.ConfigDict, dataset: Any) -> None:
         check_discriminator_kind(config.model.discriminator, joint=False, family=config.family.name)
+        if not isinstance(config.family.fused_d_pass, bool):
+            raise ValueError(f"family.fused_d_pass must be True or False, got {config.family.fused_d_pass!r}.")
 
     @classmethod
     def networks(cls, config: ml_collections.ConfigDict, dataset: Any) -> dict[str, nn.Module]:
@@ -108,8 +117,16 @@ class GAN(Family):
         real_in, fake_in = augment_pair(self.policy, aug_key, real, lax.stop_gradient(fake))
         real_key, fake_key, penalty_drop_key = jax.random.split(drop_key, 3)
         d = self.nets["discriminator"]
-        real_out, d_coll = apply_model(d, p["discriminator"], coll["discriminator"], real_in, True, real_key, real_y)
-        fake_out, d_coll = apply_model(d, p["discriminator"], d_coll, fake_in, True, fake_key, fake_y)
+        if self.config.family.fused_d_pass and not coll["discriminator"]:
+            both_y = None if real_y is None else jnp.concatenate([real_y, fake_y])
+            both, d_coll = apply_model(d, p["discriminator"], coll["discriminator"],
+                                       jnp.concatenate([real_in, fake_in]), True, real_key, both_y)
+            n = real_in.shape[0]
+            real_out, fake_out = jax.tree.map(lambda o: o[:n], both), jax.tree.map(lambda o: o[n:], both)
+        else:
+            real_out, d_coll = apply_model(d, p["discriminator"], coll["discriminator"], real_in, True, real_key,
+                                           real_y)
+            fake_out, d_coll = apply_model(d, p["discriminator"], d_coll, fake_in, True, fake_key, fake_y)
         (real_logits, real_classes), (fake_logits, fake_classes) = split_d_output(real_out), split_d_output(fake_out)
         loss = self.loss_fn(real_logits, fake_logits).d
         d_class_loss = class_loss(real_classes, real_y) + class_loss(fake_classes, fake_y)
