@@ -10,16 +10,14 @@ Command:
 Result as the command runs it (2 CPU cores, 1 device, jax 0.10.2, seeds 0-4
 with --config.seed=S; `python -m jaxgan.tools.sweep_2d --out runs/shipped_2core
 --workers 1 --datasets grid25 --recipes hinge+r1x0.03+60k`, which gives the
-command's bits): 24.8±0.4 modes (24, 25, 25, 25, 25), 96.5±1.0% HQ (95.2,
-97.2, 95.8, 96.6, 98.0), reverse KL 0.01. Seed 0 misses one mode, so the
-recipe does NOT hold on every seed under its own command, and two seeds are
-within 1% of the 95% bar: a recipe with margin is still to be found. Those
-runs were on the previous machine (another CPU model, other bits); it was
-being re-measured on the current one (AMD EPYC, the same command): seed 0
-gives 25/25 and 97.3% HQ (reverse KL 0.007, 12.5 min on cores shared with
-the test suite); seeds 1-4 are still to run. Tried there for margin: R1 0.1
-for 60k steps (`hinge+r1+60k`): seed 0 kept 25/25 but at 94.3% HQ, so it
-was stopped.
+command's bits), on Intel Xeon (CI's machine kind; measured in two sessions
+with the same bits): 24.8±0.4 modes (24, 25, 25, 25, 25), 96.5±1.0% HQ
+(95.2, 97.2, 95.8, 96.6, 98.0), reverse KL 0.01, about 4 min per run alone.
+Seed 0 misses one mode, so the recipe does NOT hold on every seed under its
+own command there. On AMD EPYC seed 0 gave 25/25 and 97.3%. Tried for
+margin: R1 0.01 for 60k (`hinge+r1x0.01+60k`): seed 3 keeps 23/25 (24.6±0.8,
+96.7±1.4%); R1 0.1 for 60k (`hinge+r1+60k`, AMD): seed 0 at 94.3% HQ. A
+recipe with margin is still to be found.
 
 Measured on pinned runs (seeds 0-4, jax 0.10.2, 1 CPU device, each run
 pinned to one of 2 cores beside another run; `python -m jaxgan.tools.sweep_2d
