@@ -145,6 +145,12 @@ RECIPES: dict[str, dict[str, Any]] = {
     "hinge+r1+60k": _hinge_r1(total_steps=60_000),
     "hinge+r1x0.05+60k": _hinge_r1(0.05, total_steps=60_000),
     "hinge+r1x0.01+30k": _hinge_r1(0.01, total_steps=30_000),
+    # Candidates for margin on both CPUs: linear lr decay to 0 (sharper modes at the end), a stronger R1.
+    "hinge+r1x0.01+30k+decay": _hinge_r1(0.01, total_steps=30_000, **{"optimizer.g.schedule": "linear",
+                                                                     "optimizer.d.schedule": "linear"}),
+    "hinge+r1x0.03+30k": _hinge_r1(0.03, total_steps=30_000),
+    "hinge+r1x0.03+60k+decay": _hinge_r1(0.03, total_steps=60_000, **{"optimizer.g.schedule": "linear",
+                                                                     "optimizer.d.schedule": "linear"}),
     "hinge+r1+decay": _hinge_r1(**{"optimizer.g.schedule": "linear", "optimizer.d.schedule": "linear"}),
     "hinge+r1+lr3e-4x2": _hinge_r1(**{"total_steps": 40_000, "optimizer.g.lr": 3e-4, "optimizer.d.lr": 3e-4}),
     "hinge+r1+lr2e-3": _hinge_r1(**{"optimizer.g.lr": 2e-3, "optimizer.d.lr": 2e-3}),
