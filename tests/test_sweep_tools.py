@@ -82,7 +82,7 @@ def test_cli_modules_import_together():
     ("ring8", "ring8", "non_saturating"),
     ("grid25", "grid25", "non_saturating"),
     ("ring8_hinge_r1", "ring8", "hinge+r1x0.03+30k"),
-    ("grid25_hinge_r1", "grid25", "hinge+r1x0.03+60k"),
+    ("grid25_hinge_r1", "grid25", "hinge+r1x0.03+60k+decay"),
     ("ring8_ali", "ring8", "ali+implicit"),
     ("grid25_ali", "grid25", "ali+implicit+r1x_x0.03+40k"),
 ])
