@@ -153,10 +153,22 @@ def load_config(workdir: str | epath.Path) -> ml_collections.ConfigDict:
     path = epath.Path(workdir) / CONFIG_FILE
     if not path.exists():
         raise FileNotFoundError(f"No {CONFIG_FILE} in {workdir}: is it a jaxgan workdir? Train with python -m jaxgan.main first.")
-    saved = with_defaults(json.loads(path.read_text()), config_lib.base_config().to_dict())
+    return ml_collections.ConfigDict(complete_saved_config(json.loads(path.read_text())))
+
+
+def complete_saved_config(saved: dict) -> dict:
+    """A saved run's config with every key added to jaxgan since then at its default.
+
+    Base keys, a family's own optimizer groups and the family's options: a new
+    key's default always keeps the behaviour from before it existed. Runs
+    from before the family seam (no `family` block) were GAN runs.
+    """
+    saved = with_defaults(saved, config_lib.base_config().to_dict())  # base_config's family is "gan"
     for group in saved["optimizer"]:  # a family's own groups get the keys added since, too
         saved["optimizer"][group] = with_defaults(saved["optimizer"][group], config_lib.optimizer_config(0, 0, 0).to_dict())
-    return ml_collections.ConfigDict(saved)
+    if saved["family"].get("name") in FAMILIES:
+        saved["family"] = {**FAMILIES.get(saved["family"]["name"]).defaults(), **saved["family"]}
+    return saved
 
 
 def restore_latest(workdir: str | epath.Path, mesh: Mesh | None = None) -> tuple[Experiment, GANState]:

@@ -20,7 +20,6 @@ from jaxgan import extensions, parallel, registry, runguard, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
 from jaxgan.errors import RunError, Stopped
-from jaxgan.families import FAMILIES
 from jaxgan.evaluation import evaluators
 from jaxgan import state as state_lib
 from jaxgan.state import GANState
@@ -67,11 +66,7 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
             f"--config.total_steps to train on, or score it with python -m jaxgan.evaluate --workdir {workdir}.")
 
     def check_meta(meta: dict) -> None:
-        # Keys added since the run started take their defaults, which keep the behaviour from before them.
-        saved = experiment_lib.with_defaults(meta["config"], config_lib.base_config().to_dict())
-        saved.setdefault("family", {"name": "gan"})  # runs from before the family seam were GANs
-        if saved["family"]["name"] in FAMILIES:  # and options added to a family since take their defaults
-            saved["family"] = {**FAMILIES.get(saved["family"]["name"]).defaults(), **saved["family"]}
+        saved = experiment_lib.complete_saved_config(meta["config"])
         conflicts = config_lib.resume_conflicts(saved, exp.config, allow_changes)
         if conflicts:
             raise config_lib.ConfigError(
@@ -182,12 +177,12 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
             stop = signals.received or ("SIGTERM" if ckpt.preempted(step) else None)
             saving = ckpt.should_save(step, final) or stop
             if step % config.log_every_steps == 0 or saving:
+                ckpt.check()  # a failed background save ends the run here, with its cause
                 host_metrics = {k: float(v) for k, v in jax.device_get(metrics).items()}
                 _check_finite(step, host_metrics, last_checkpoint)
                 if step % config.log_every_steps == 0:
                     logging.info(progress.line(step, host_metrics))
                     writer.write_scalars(step, host_metrics, prefix="train/")
-            ckpt.check()  # a failed background save ends the run now, with its cause
             # Save before evaluating: an eval can take as long as an hour (10k Inception features on a
             # CPU), and a run stopped during it must not lose the steps since the last checkpoint.
             if saving:
