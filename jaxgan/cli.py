@@ -68,6 +68,10 @@ def _override_error(argv: Sequence[str], error: Exception) -> str | None:
         if arg.startswith("--config.") and "=" in arg:
             key = arg[len("--config."):].split("=", 1)[0]
             if key.split(".")[-1] == missing:
+                block = next((b for b in config_lib.FREE_FORM if key.startswith(b + ".")), None)
+                if block:
+                    return (f"{arg.split('=', 1)[0]}: the config file's `{block}` block has no {missing!r}, and "
+                            f"--config.* can only change keys the file sets; set it in the experiment file.")
                 known = sorted(config_lib.flat_keys(config_lib.base_config()))
                 return (f"{arg.split('=', 1)[0]}: no such config key. Valid keys: {', '.join(known)} (and the "
                         f"options of model.g, model.d, penalties and family, which the config file sets).")

@@ -20,7 +20,7 @@ import ml_collections
 
 # Keys whose value is free-form keyword arguments, checked where they are used
 # (the network, the penalty, the family) when the run is built.
-_FREE_FORM = ("model.g", "model.d", "penalties", "family")
+FREE_FORM = ("model.g", "model.d", "penalties", "family")
 # Keys that may differ when resuming a run (extending or re-scheduling it).
 RESUMABLE_CHANGES = (
     "total_steps",
@@ -145,7 +145,7 @@ def flat_keys(config: ml_collections.ConfigDict, prefix: str = "") -> set[str]:
     keys = set()
     for k, v in config.items():
         path = f"{prefix}{k}"
-        if isinstance(v, ml_collections.ConfigDict) and path not in _FREE_FORM and k != "lr_multipliers":
+        if isinstance(v, ml_collections.ConfigDict) and path not in FREE_FORM and k != "lr_multipliers":
             keys |= flat_keys(v, path + ".")
         else:
             keys.add(path)

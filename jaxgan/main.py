@@ -36,8 +36,8 @@ def initialize_distributed() -> None:
     given = {"--jax_num_processes": _NUM_PROCESSES.value, "--jax_process_id": _PROCESS_ID.value}
     if _COORDINATOR.value is None:
         if any(v is not None for v in given.values()):
-            raise flags.ValidationError(f"{', '.join(k for k, v in given.items() if v is not None)} need "
-                                        "--jax_coordinator_address (host:port of process 0).")
+            raise flags.ValidationError(f"{', '.join(k for k, v in given.items() if v is not None)}: give "
+                                        "--jax_coordinator_address (host:port of process 0) too.")
         if not _DISTRIBUTED.value:
             return
     jax.distributed.initialize(coordinator_address=_COORDINATOR.value, num_processes=_NUM_PROCESSES.value,

@@ -94,7 +94,9 @@ def launch(module_args: Sequence[str], num_processes: int, devices_per_process: 
 
 
 def main(argv):
-    result = launch(argv[1:], FLAGS.num_processes, FLAGS.devices_per_process, FLAGS.log_dir, FLAGS.timeout_s)
+    if len(argv) < 2:
+        raise app.UsageError("Give the command after --, e.g. -- jaxgan.main --config ... --workdir ...")
+    result = launch(argv[1:], FLAGS.num_processes, FLAGS.devices_per_process, FLAGS.logs_dir, FLAGS.timeout_s)
     for i, (code, seconds) in enumerate(zip(result.returncodes, result.seconds)):
         print(f"process {i}: {'killed after the timeout' if code is None else f'exit {code}'} after {seconds:.0f} s "
               f"(log: {result.logs[i]})")
@@ -102,8 +104,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    flags.DEFINE_integer("num_processes", 2, "Processes in the job.")
-    flags.DEFINE_integer("devices_per_process", 2, "CPU devices per process.")
-    flags.DEFINE_string("log_dir", "runs/local_cluster_logs", "Where each process's log goes.")
-    flags.DEFINE_float("timeout_s", 3600, "Wall-clock limit for the whole job.")
+    flags.DEFINE_integer("num_processes", 2, "Processes in the job.", lower_bound=1)
+    flags.DEFINE_integer("devices_per_process", 2, "CPU devices per process.", lower_bound=1)
+    flags.DEFINE_string("logs_dir", "runs/local_cluster_logs", "Where each process's log goes.")
+    flags.DEFINE_float("timeout_s", 3600, "Wall-clock limit for the whole job.", lower_bound=1)
     app.run(main)
