@@ -53,20 +53,38 @@ def define_flags() -> None:
     flags.mark_flags_as_required(["config"])
 
 SYNTHETIC = "benchmark_synthetic"
-_SHAPE: list[tuple[int, ...]] = [()]
+_DATA: list["SyntheticData | None"] = [None]
 
 
 @dataclasses.dataclass(frozen=True)
 class SyntheticData:
-    """One fixed batch of uniform noise in [-1, 1], whatever the step."""
+    """One fixed batch of uniform noise in [-1, 1], whatever the step.
+
+    `x` of `element_shape` by default; datasets with other batch keys (paired
+    `input`/`target`, unpaired `a`/`b`) get noise of the same keys and shapes
+    (`input` of `input_shape`).
+    """
 
     element_shape: tuple[int, ...]
+    keys: tuple[str, ...] = ("x",)
+    input_shape: tuple[int, ...] | None = None
 
     def local_batch(
         self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
-        shape = (num_batches, global_batch // process_count, *self.element_shape)
-        return {"x": np.random.default_rng(0).uniform(-1.0, 1.0, shape).astype(np.float32)}
+        rng = np.random.default_rng(0)
+        lead = (num_batches, global_batch // process_count)
+        return {k: rng.uniform(-1.0, 1.0, (*lead, *(self.input_shape if k == "input" else self.element_shape)))
+                .astype(np.float32) for k in self.keys}
+
+
+def synthetic_like(config: ml_collections.ConfigDict, shape: tuple[int, ...]) -> SyntheticData:
+    """Noise data with the batch keys of the configured dataset (its shapes, for keys other than `x`)."""
+    keys = tuple(DATASETS.meta(config.data.name).get("batch_keys", ("x",)))
+    if keys == ("x",):
+        return SyntheticData(tuple(shape))
+    real = build_dataset(config)
+    return SyntheticData(tuple(real.element_shape), keys, tuple(getattr(real, "input_shape", real.element_shape)))
 
 
 def data_shape(config: ml_collections.ConfigDict, image_shape: str) -> tuple[int, ...]:
@@ -94,9 +112,11 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
       compile_s, gflop_per_step, step_s (median), cpu_s_per_step (median
       process CPU time, all threads), steps_per_s, images_per_s.
     """
-    _SHAPE[0] = tuple(shape)  # read by the registered factory, so one process can time several shapes
+    data = synthetic_like(config, shape)
+    _DATA[0] = data  # read by the registered factory, so one process can time several shapes
     if SYNTHETIC not in DATASETS:
-        DATASETS.register(SYNTHETIC)(lambda c: SyntheticData(_SHAPE[0]))
+        DATASETS.register(SYNTHETIC, batch_keys=("x",))(lambda c: _DATA[0])
+    DATASETS.meta(SYNTHETIC)["batch_keys"] = data.keys
     config = ml_collections.ConfigDict(config.to_dict())
     config.data.name = SYNTHETIC
     exp = experiment.build(config)

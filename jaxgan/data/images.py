@@ -58,22 +58,27 @@ IMAGE_DATASETS: dict[str, ImageSpec] = {
 }
 
 
-@functools.lru_cache(maxsize=4)
-def epoch_permutation(seed: int, epoch: int, num_examples: int) -> np.ndarray:
-    """The order of the split in `epoch`: a read-only permutation of its indices."""
-    perm = np.random.default_rng([seed, _TRAIN_STREAM, epoch]).permutation(num_examples)
+@functools.lru_cache(maxsize=8)
+def epoch_permutation(seed: int, epoch: int, num_examples: int, stream: int = _TRAIN_STREAM) -> np.ndarray:
+    """The order of the split in `epoch`: a read-only permutation of its indices.
+
+    `stream` tells apart independent orders drawn from one run seed (the two
+    domains of an unpaired dataset); 0 is the training data's.
+    """
+    perm = np.random.default_rng([seed, stream, epoch]).permutation(num_examples)
     perm.setflags(write=False)
     return perm
 
 
 def stream_indices(
     seed: int, num_examples: int, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
-    process_count: int = 1,
+    process_count: int = 1, stream: int = _TRAIN_STREAM,
 ) -> np.ndarray:
     """Indices (into `num_examples` examples) of this process's rows for `step`: int64 `[num_batches, B / P]`.
 
     The order described in the module docstring, shared by every dataset that
     reads a fixed set of examples so that all of them resume the same way.
+    `stream` selects an independent order for the same seed (`epoch_permutation`).
     """
     per_process = global_batch // process_count
     rows = np.arange(num_batches)[:, None] * global_batch + process_index * per_process + np.arange(per_process)
@@ -82,7 +87,7 @@ def stream_indices(
     indices = np.empty_like(position)
     for e in np.unique(epoch):
         at = epoch == e
-        indices[at] = epoch_permutation(seed, int(e), num_examples)[offset[at]]
+        indices[at] = epoch_permutation(seed, int(e), num_examples, stream)[offset[at]]
     return indices
 
 

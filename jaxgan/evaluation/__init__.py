@@ -7,3 +7,4 @@ Inception) and the evaluators.
 from jaxgan.evaluation import classifier, inception  # noqa: F401  (register their extractors)
 from jaxgan.evaluation.evaluators import EVALUATORS, evaluate, evaluate_samples  # noqa: F401
 from jaxgan.evaluation import representation  # noqa: F401,E402  (registers reconstruction, linear_probe)
+from jaxgan.evaluation import translation  # noqa: F401,E402  (registers translation)

@@ -84,16 +84,25 @@ def forward(variables: dict[str, Any], images: jax.Array) -> dict[str, jax.Array
 def predict(variables: dict[str, Any], images: np.ndarray, batch_size: int = 512) -> dict[str, np.ndarray]:
     """`forward` over numpy `images` in [-1, 1], batched and split across devices.
 
+    Grayscale images of another size (32x32 translations) are resized to
+    28x28 inside (`_resized_forward`).
+
     Raises:
       ValueError: images are not `[N, 28, 28, 1]` (3-channel images are labelled channel by channel).
     """
     images = np.asarray(images, np.float32)
-    if images.ndim != 4 or images.shape[1:] != IMAGE_SHAPE:
+    if images.ndim != 4 or images.shape[-1] != IMAGE_SHAPE[-1]:
         raise ValueError(
-            f"The classifier takes grayscale images [N, 28, 28, 1] in [-1, 1], got shape {images.shape}; "
+            f"The classifier takes grayscale images [N, H, W, 1] in [-1, 1], got shape {images.shape}; "
             "label stacked (RGB) images channel by channel (jaxgan.evaluation.stacked_modes)."
         )
-    return sharded_map(forward, variables, images, batch_size)
+    return sharded_map(forward if images.shape[1:] == IMAGE_SHAPE else _resized_forward, variables, images, batch_size)
+
+
+def _resized_forward(variables: dict[str, Any], images: jax.Array) -> dict[str, jax.Array]:
+    """`forward` of images of another size, resized to 28x28 first (bilinear, antialiased when shrinking)."""
+    resized = jax.image.resize(images, (images.shape[0], *IMAGE_SHAPE), "linear")
+    return forward(variables, resized)
 
 
 def accuracy(variables: dict[str, Any], images: np.ndarray, labels: np.ndarray) -> float:

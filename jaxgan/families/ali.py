@@ -46,10 +46,10 @@ from jax import lax
 
 from jaxgan import losses, sampling
 from jaxgan.families.base import Family, LossContext, LossOutput, Update
-from jaxgan.families.common import local_inputs, local_rows, model_kwargs
+from jaxgan.families.common import local_inputs, local_rows, model_kwargs, require_batch_keys
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_encoder, build_generator
-from jaxgan.models.registry import check_discriminator_kind
+from jaxgan.models.registry import check_discriminator_kind, check_generator_input
 from jaxgan.models.apply import apply_model
 from jaxgan.parallel import sharded_map
 from jaxgan.penalties import PenaltyInputs
@@ -110,6 +110,8 @@ class ALI(Family):
         if config.data.use_labels:
             raise ValueError("Family 'ali' is unconditional; set data.use_labels=False.")
         check_discriminator_kind(config.model.discriminator, joint=True, family="ali")
+        check_generator_input(config.model.generator, "latent", "ali")
+        require_batch_keys(config, ("x",))
         if config.augment.policy:
             raise ValueError("Family 'ali' does not support DiffAugment (it would break the (x, z) pairing); "
                              "set augment.policy=''.")

@@ -66,3 +66,17 @@ def model_kwargs(cfg: Any) -> dict[str, Any]:
     """A network's config block (ConfigDict or dict) as constructor kwargs; lists become tuples so modules stay hashable."""
     items = cfg.to_dict() if hasattr(cfg, "to_dict") else dict(cfg)
     return {k: tuple(v) if isinstance(v, list) else v for k, v in items.items()}
+
+
+def require_batch_keys(config: Any, keys: tuple[str, ...]) -> None:
+    """ValueError unless dataset `config.data.name` gives batches with every key of `keys`.
+
+    Datasets declare their keys when registered (`batch_keys`, default `("x",)`).
+    """
+    from jaxgan.data import DATASETS  # the data package does not import families; import here keeps it so
+
+    given = tuple(DATASETS.meta(config.data.name).get("batch_keys", ("x",)))
+    if missing := [k for k in keys if k not in given]:
+        fitting = [n for n in DATASETS.names() if set(keys) <= set(DATASETS.meta(n).get("batch_keys", ("x",)))]
+        raise ValueError(f"Family {config.family.name!r} reads batch key(s) {missing}, but dataset "
+                         f"{config.data.name!r} gives {', '.join(given)}. Datasets that fit: {', '.join(fitting)}.")

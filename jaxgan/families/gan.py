@@ -30,12 +30,13 @@ from jaxgan.families.common import (
     class_loss,
     local_inputs,
     model_kwargs,
+    require_batch_keys,
     split_d_output,
 )
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_generator
 from jaxgan.models.apply import apply_model
-from jaxgan.models.registry import check_discriminator_kind
+from jaxgan.models.registry import check_discriminator_kind, check_generator_input
 from jaxgan.penalties import PenaltyInputs
 
 
@@ -76,6 +77,8 @@ class GAN(Family):
     @classmethod
     def check(cls, config: ml_collections.ConfigDict, dataset: Any) -> None:
         check_discriminator_kind(config.model.discriminator, joint=False, family=config.family.name)
+        check_generator_input(config.model.generator, "latent", config.family.name)
+        require_batch_keys(config, ("x",))
         if not isinstance(config.family.fused_d_pass, bool):
             raise ValueError(f"family.fused_d_pass must be True or False, got {config.family.fused_d_pass!r}.")
 

@@ -9,7 +9,8 @@ the same convolution, forward and backward, as whichever of these equivalent
 forms suits the shapes (k = kh*kw taps):
 
 - output, and input gradient (a convolution of the output gradient with the
-  flipped kernel): XLA's convolution; or, when `k*out <= 2*in`, one matmul of
+  flipped kernel): on maps of at most `SMALL_OUTPUT` output pixels, one
+  matmul of the im2col windows with the kernel; else XLA's convolution; or, when `k*out <= 2*in`, one matmul of
   the input with all taps at once (`[in, k*out]`) and a sum of the k shifted
   tap planes ("taps").
 - kernel gradient, `dw[tap] = sum over pixels of x[pixel + tap] (x) g[pixel]`:
@@ -30,6 +31,10 @@ import jax.numpy as jnp
 from jax import lax
 
 Padding = tuple[tuple[int, int], tuple[int, int]]
+# Outputs of at most this many pixels per image are computed by im2col (one matmul):
+# XLA:CPU's convolution runs at ~1 GFLOP/s on 1x1-3x3 maps with hundreds of
+# channels (the U-Net's innermost levels), the matmul at 30-90.
+SMALL_OUTPUT = 9
 _DIMENSION_NUMBERS = ("NHWC", "HWIO", "NHWC")
 
 
@@ -46,10 +51,15 @@ def _matmul(a: jax.Array, b: jax.Array, contract: int, precision: lax.PrecisionL
 def conv_valid(x: jax.Array, w: jax.Array, precision: lax.PrecisionLike = None) -> jax.Array:
     """'VALID' stride-1 convolution of NHWC `x` with HWIO `w`, in its fastest form."""
     kh, kw, c_in, c_out = w.shape
-    if kh * kw * c_out > 2 * c_in:
-        return lax.conv_general_dilated(x, w, (1, 1), "VALID", dimension_numbers=_DIMENSION_NUMBERS, precision=precision)
     b, h, wd, _ = x.shape
     ho, wo = h - kh + 1, wd - kw + 1
+    if ho * wo <= SMALL_OUTPUT and kh * kw > 1:
+        # im2col: every output pixel's window as one row, one matmul with the whole kernel.
+        windows = [x[:, i : i + ho, j : j + wo] for i in range(kh) for j in range(kw)]
+        rows = jnp.concatenate(windows, -1).reshape(b * ho * wo, kh * kw * c_in)
+        return _matmul(rows, w.reshape(kh * kw * c_in, c_out), 1, precision).reshape(b, ho, wo, c_out)
+    if kh * kw * c_out > 2 * c_in:
+        return lax.conv_general_dilated(x, w, (1, 1), "VALID", dimension_numbers=_DIMENSION_NUMBERS, precision=precision)
     taps = w.transpose(2, 0, 1, 3).reshape(c_in, kh * kw * c_out)
     planes = _matmul(x.reshape(-1, c_in), taps, 1, precision).reshape(b, h, wd, kh, kw, c_out)
     return sum(planes[:, i : i + ho, j : j + wo, i, j] for i in range(kh) for j in range(kw))

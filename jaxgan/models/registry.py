@@ -69,6 +69,20 @@ def check_discriminator_kind(name: str, joint: bool, family: str) -> None:
                          f"{name!r} is not one. Choices: {', '.join(pairs if joint else plain)}.")
 
 
+def generator_input(name: str) -> str:
+    """What generator `name` maps from: "latent" (z, the default) or "image" (registered with `input="image"`)."""
+    return GENERATORS.meta(name).get("input", "latent")
+
+
+def check_generator_input(name: str, kind: str, family: str) -> None:
+    """ValueError unless generator `name` takes `kind` inputs ("latent" or "image"), listing those that do."""
+    if generator_input(name) != kind:
+        fitting = [n for n in GENERATORS.names() if generator_input(n) == kind]
+        what = "images" if kind == "image" else "latent codes z"
+        raise ValueError(f"Family {family!r} needs a generator of {what}; {name!r} is not one. "
+                         f"Choices: {', '.join(fitting)}.")
+
+
 def build_encoder(name: str, kwargs: Mapping[str, Any], out_dim: int) -> nn.Module:
     """Builds the registered encoder `name` with `out_dim` outputs per example."""
     return _build(ENCODERS, name, kwargs, 0, out_dim=out_dim)

@@ -1,0 +1,103 @@
+"""The `translation` evaluator: image-to-image outputs scored against their known truth.
+
+For every translation a family declares (`family.translations`: prediction
+name -> (batch key of the inputs, batch key of their truth)), on
+`eval.num_samples` fixed examples of `eval.reference_split`
+(`dataset.reference_pairs`):
+
+- `<name>/l1`: mean |output - truth| in [0, 1] intensity units;
+- `<name>/psnr`, `<name>/ssim`: dm-pix's, on [0, 1] images (max value 1;
+  SSIM with its default 11x11 Gaussian window, sigma 1.5);
+- when the truth is the dataset's real images (`dataset.reference_images`,
+  e.g. garments, not edge maps): `eval.metrics` (FID, KID, ...) of the
+  outputs with `eval.extractor`, against `eval.reference_num_samples` real
+  images of the same split, and `<name>/class_accuracy`: how often the
+  Fashion-MNIST classifier gives the output the class of its source garment
+  (beside `<name>/truth_class_accuracy`, the classifier's own accuracy on
+  the truths). Outputs whose size is not the classifier's are resized by it.
+
+Picture (`translation_<name>`): rows of inputs, outputs and truths, 8 per row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dm_pix
+import jax.numpy as jnp
+import numpy as np
+
+from jaxgan import sampling, visualize
+from jaxgan.evaluation import image_metrics
+from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
+from jaxgan.evaluation.extractors import ExtractorUnavailable, build_extractor
+
+CLASSIFIER = "fashion_mnist_classifier"
+PICTURE_EXAMPLES = 16
+
+
+def to_unit(images: np.ndarray) -> jnp.ndarray:
+    """[-1, 1] images as [0, 1], clipped (outputs of tanh G stay inside; others are clipped)."""
+    return jnp.clip((jnp.asarray(images, jnp.float32) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def fidelity(outputs: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """L1 (in [0, 1] units), PSNR (dB) and SSIM of `outputs` against `truth`, means over images."""
+    out, ref = to_unit(outputs), to_unit(truth)
+    return {"l1": float(jnp.mean(jnp.abs(out - ref))),
+            "psnr": float(jnp.mean(dm_pix.psnr(out, ref))),
+            "ssim": float(jnp.mean(dm_pix.ssim(out, ref)))}
+
+
+def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """The Fashion-MNIST classifier's accuracy on outputs and on truths, or why it was skipped."""
+    try:
+        extractor = build_extractor(CLASSIFIER, ctx.eval_config)
+    except ExtractorUnavailable as e:
+        return {"class_accuracy_skipped": str(e)}
+    accuracy = lambda images: float(np.mean(np.argmax(extractor(images)["probs"], -1) == labels))  # noqa: E731
+    return {"class_accuracy": accuracy(outputs), "truth_class_accuracy": accuracy(truth)}
+
+
+def picture(ctx: EvalContext, name: str, inputs: np.ndarray, outputs: np.ndarray, truth: np.ndarray) -> bytes:
+    """Rows of 8: inputs (upsampled by repetition when smaller), outputs, truths."""
+    cols = sampling.GRID_COLUMNS
+    n = min(len(inputs), PICTURE_EXAMPLES) // cols * cols
+    factor = truth.shape[1] // inputs.shape[1]
+    shown = np.repeat(np.repeat(inputs[:n], factor, axis=1), factor, axis=2)
+    if shown.shape[-1] != truth.shape[-1]:
+        shown = np.broadcast_to(shown.mean(-1, keepdims=True), (*shown.shape[:-1], truth.shape[-1]))
+    rows = [part[i : i + cols] for i in range(0, n, cols) for part in (shown, outputs, truth)]
+    title = f"{ctx.exp.dataset.name} step {int(ctx.state.step)} ({name}): input, output, truth"
+    return visualize.samples_png(np.concatenate(rows), ctx.exp.dataset, title, cols)
+
+
+def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: dict[str, np.ndarray]
+          ) -> tuple[dict[str, Any], np.ndarray]:
+    """Every figure of one translation (keys without the `<name>/` prefix), and its outputs."""
+    dataset, c = ctx.exp.dataset, ctx.eval_config
+    outputs = ctx.predictions[name](pairs[source_key])
+    results: dict[str, Any] = fidelity(outputs, pairs[truth_key])
+    results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
+    if truth_key == getattr(dataset, "real_key", None):
+        results.update(image_metrics.evaluate_images(outputs, dataset, c))
+        if "label" in pairs:
+            results.update(class_accuracy(ctx, outputs, pairs[truth_key], pairs["label"]))
+    results["protocol"] = (f"{len(outputs)} fixed '{c.reference_split}' examples of {dataset.name}: {source_key} -> "
+                           f"{truth_key}; L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); "
+                           + results.pop("protocol", "no realism metric (the truth is not the real-image domain)"))
+    return results, outputs
+
+
+@EVALUATORS.register("translation", needs=("translate",))
+def translation(ctx: EvalContext) -> EvalOutput:
+    """Scores every translation of the family; see the module docstring."""
+    dataset, c = ctx.exp.dataset, ctx.eval_config
+    pairs = dataset.reference_pairs(c.reference_split, c.num_samples)
+    out = EvalOutput({})
+    for name, (source_key, truth_key) in ctx.exp.family.translations.items():
+        results, outputs = score(ctx, name, source_key, truth_key, pairs)
+        out.results.update({f"{name}/{k}": v for k, v in results.items()})
+        if ctx.pictures:
+            out.pictures[f"translation_{name}"] = picture(ctx, name, pairs[source_key], outputs, pairs[truth_key])
+    return out
