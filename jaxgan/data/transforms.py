@@ -59,16 +59,16 @@ def sobel_magnitude(images: np.ndarray) -> np.ndarray:
 
     Borders are replicated, so a uniform image has magnitude 0 everywhere.
     """
-    x = np.asarray(images, np.float32) / 255.0
+    x = np.asarray(images).astype(np.int32)  # integer sums: exact, so flat regions give exactly 0
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="edge")
     height, width = x.shape[1:3]
     gx, gy = np.zeros_like(x), np.zeros_like(x)
     for dy in range(3):
         for dx in range(3):
             window = padded[:, dy : dy + height, dx : dx + width]
-            gx += SOBEL_X[dy, dx] * window
-            gy += SOBEL_Y[dy, dx] * window
-    return np.sqrt(gx * gx + gy * gy)
+            gx += int(SOBEL_X[dy, dx]) * window
+            gy += int(SOBEL_Y[dy, dx]) * window
+    return (np.sqrt((gx * gx + gy * gy).astype(np.float64)) / 255.0).astype(np.float32)
 
 
 def edge_map(images: np.ndarray, threshold: float = EDGE_THRESHOLD) -> np.ndarray:
