@@ -8,6 +8,8 @@ name -> (batch key of the inputs, batch key of their truth)), on
 - `<name>/l1`: mean |output - truth| in [0, 1] intensity units;
 - `<name>/psnr`, `<name>/ssim`: dm-pix's, on [0, 1] images (max value 1;
   SSIM with its default 11x11 Gaussian window, sigma 1.5);
+- when the inputs are smaller than the truth (super-resolution): the same
+  three for bicubic upsampling of the inputs, `<name>/bicubic_*`;
 - when the truth is the dataset's real images (`dataset.reference_images`,
   e.g. garments, not edge maps): `eval.metrics` (FID, KID, ...) of the
   outputs with `eval.extractor`, against `eval.reference_num_samples` real
@@ -28,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxgan import sampling, visualize
+from jaxgan.data import transforms
 from jaxgan.evaluation import image_metrics
 from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
 from jaxgan.evaluation.extractors import ExtractorUnavailable, build_extractor
@@ -39,6 +42,11 @@ PICTURE_EXAMPLES = 16
 def to_unit(images: np.ndarray) -> jnp.ndarray:
     """[-1, 1] images as [0, 1], clipped (outputs of tanh G stay inside; others are clipped)."""
     return jnp.clip((jnp.asarray(images, jnp.float32) + 1.0) / 2.0, 0.0, 1.0)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """[-1, 1] float images as uint8 (the inverse of `jaxgan.data.images.to_float`, rounded)."""
+    return np.clip(np.round((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
 def fidelity(outputs: np.ndarray, truth: np.ndarray) -> dict[str, float]:
@@ -78,6 +86,10 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
     dataset, c = ctx.exp.dataset, ctx.eval_config
     outputs = ctx.predictions[name](pairs[source_key])
     results: dict[str, Any] = fidelity(outputs, pairs[truth_key])
+    factor = pairs[truth_key].shape[1] // pairs[source_key].shape[1]
+    if factor > 1:  # super-resolution: the bicubic upsampling it must beat
+        bicubic = transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
+        results.update({f"bicubic_{k}": v for k, v in fidelity(bicubic, pairs[truth_key]).items()})
     results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
     if truth_key == getattr(dataset, "real_key", None):
         results.update(image_metrics.evaluate_images(outputs, dataset, c))
@@ -89,7 +101,16 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
     return results, outputs
 
 
-@EVALUATORS.register("translation", needs=("translate",))
+def _check(config: Any) -> None:
+    from jaxgan.families import FAMILIES  # the families import evaluation's registries; import late
+
+    if not getattr(FAMILIES.get(config.family.name), "translations", None):
+        raise ValueError(f"Evaluator 'translation' scores image-to-image families (pix2pix, srgan, cyclegan); "
+                         f"family {config.family.name!r} declares no translations.")
+    image_metrics.parse_metrics(config.eval.metrics)
+
+
+@EVALUATORS.register("translation", needs=(), check=_check)
 def translation(ctx: EvalContext) -> EvalOutput:
     """Scores every translation of the family; see the module docstring."""
     dataset, c = ctx.exp.dataset, ctx.eval_config

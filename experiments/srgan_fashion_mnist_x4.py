@@ -1,0 +1,61 @@
+"""SRGAN (Ledig et al. 2017) x4 on Fashion-MNIST (offline): 8x8 bicubic-downsampled garments -> 32x32.
+
+The paper's claim: SRGAN trades PSNR for perceptual quality, i.e. it has a
+lower PSNR than SRResNet-MSE (`srresnet_fashion_mnist_x4.py`, the same G
+trained on pixel MSE alone) and better perceptual scores (here: FID).
+
+Data: `fashion_mnist_sr_x4` (jaxgan/data/paired.py): garments resized to
+32x32, inputs downsampled x4 by PIL's bicubic; train split for training,
+10,000 test garments for scoring. Networks, the paper's: SRResNet G with
+B = 8 residual blocks of 64 channels (the paper: 16) and two sub-pixel x2
+upsamplings; SRGAN's D (64-512 channels, 4 stride-2 convs, dense 1024).
+Loss: content = MSE of the Fashion-MNIST classifier's last conv activations
+(offline stand-in for VGG54: no VGG19 weights offline), plus 1e-3 x the
+non-saturating adversarial loss. Adam 1e-4 (b1 0.9), batch 64, 5,000 steps,
+trained from scratch (the paper starts SRGAN from a trained SRResNet).
+Argument `smoke`: 2 tiny steps.
+
+Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
+python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
+(README "Evaluation"). Command:
+  python -m jaxgan.main --config experiments/srgan_fashion_mnist_x4.py --workdir runs/srgan_x4
+
+Eval (translation evaluator): PSNR, SSIM and L1 of 10,000 test
+reconstructions against the truth, beside bicubic upsampling; Inception
+FID/KID of 2,000 outputs against 10,000 real test garments; the classifier's
+accuracy on the outputs.
+Expected: not measured yet (experiments/README.md, TABLE_SRGAN).
+"""
+
+from jaxgan.config import base_config, check_arg
+from jaxgan.families import family_config
+
+
+def get_config(arg: str | None = None):
+    check_arg(arg, ("smoke",), "srgan_fashion_mnist_x4")
+    c = base_config()
+    c.family = family_config("srgan", content="fashion_mnist_classifier", adversarial_weight=1e-3)
+    c.data.name = "fashion_mnist_sr_x4"
+    c.data.image_size = 32
+    c.batch_size = 64
+    c.total_steps = 5_000
+    c.loss = "non_saturating"
+    c.model.generator, c.model.discriminator = "srresnet", "srgan"
+    c.model.g.width, c.model.g.num_blocks = 64, 8
+    c.model.d.width, c.model.d.dense = 64, 1024
+    c.model.g.conv_impl = c.model.d.conv_impl = "auto"  # CPU: the dense sub-pixel forms (benchmarks/README.md)
+    for group in (c.optimizer.g, c.optimizer.d):
+        group.lr, group.b1, group.b2 = 1e-4, 0.9, 0.999
+    c.log_every_steps = 200
+    c.eval_every_steps = c.checkpoint_every_steps = 2_500
+    c.eval.evaluators = "translation"
+    c.eval.reference_split = "test"
+    c.eval.num_samples, c.eval.reference_num_samples = 10_000, 10_000
+    c.eval.metrics, c.eval.extractor = "fid,kid", "inception_fid"
+    if arg == "smoke":
+        c.family.content = "pixel"  # no trained classifier needed
+        c.model.g.width, c.model.g.num_blocks, c.model.d.width, c.model.d.dense = 8, 1, 8, 16
+        c.batch_size, c.total_steps = 8, 2
+        c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 1
+        c.eval.num_samples, c.eval.metrics = 16, ""
+    return c
