@@ -69,7 +69,7 @@ def optimizer_config(lr: float, b1: float, b2: float) -> ml_collections.ConfigDi
             b2=b2,
             eps=1e-8,
             weight_decay=0.0,  # adamw only
-            schedule="constant",  # constant | linear | cosine (decay to 0 over the run)
+            schedule="constant",  # constant | linear | cosine (decay to 0 over the run) | linear_second_half (CycleGAN)
             warmup_steps=0,  # linear warm-up, in this network's updates
             l1=0.0,  # L1 weight regularization strength
             l2=0.0,  # L2 weight regularization strength (gradient l2 * w)

@@ -28,6 +28,9 @@ SCHEDULES = Registry("schedule")
 SCHEDULES.register("constant")(lambda lr, decay_steps: optax.constant_schedule(lr))
 SCHEDULES.register("linear")(lambda lr, decay_steps: optax.linear_schedule(lr, 0.0, decay_steps))
 SCHEDULES.register("cosine")(lambda lr, decay_steps: optax.cosine_decay_schedule(lr, decay_steps))
+# CycleGAN's and pix2pix's: constant for the first half, then linear to 0 over the second half.
+SCHEDULES.register("linear_second_half")(lambda lr, decay_steps: optax.join_schedules(
+    [optax.constant_schedule(lr), optax.linear_schedule(lr, 0.0, decay_steps - decay_steps // 2)], [decay_steps // 2]))
 
 
 def learning_rate(cfg: ml_collections.ConfigDict, total_updates: int) -> optax.Schedule:

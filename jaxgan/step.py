@@ -86,7 +86,10 @@ def make_train_step(family: Family, config: ml_collections.ConfigDict
         (total, (out, values, penalty_state)), grads = jax.value_and_grad(objective, has_aux=True)(trainable)
         grads = lax.pmean(grads, DATA_AXIS)
         updates, opt_state = state.tx(group).update(grads, state.opt_state[group], trainable)
-        extra = {**state.extra, **lax.pmean(dict(out.extra), DATA_AXIS)}
+        # Family state is averaged over devices to stay replicated, except what the family computes
+        # identically on every device (e.g. an image pool updated from the global batch).
+        extra = {**state.extra, **{k: v if k in family.replicated_extra else lax.pmean(v, DATA_AXIS)
+                                   for k, v in out.extra.items()}}
         if configured:  # stateful penalties see this device's batch; averaging keeps them replicated
             extra["penalties"] = {**extra["penalties"], group: lax.pmean(penalty_state, DATA_AXIS)}
         state = state.replace(

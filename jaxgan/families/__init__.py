@@ -13,7 +13,7 @@ from jaxgan.families.base import Family, LossContext, LossOutput, Update  # noqa
 from jaxgan.families.registry import FAMILIES
 
 # Importing the members registers them.
-from jaxgan.families import ali, gan, pix2pix, srgan  # noqa: F401,E402  (after the registry they fill)
+from jaxgan.families import ali, cyclegan, gan, pix2pix, srgan  # noqa: F401,E402  (after the registry they fill)
 
 
 def family_config(name: str, **options: Any) -> ml_collections.ConfigDict:

@@ -88,7 +88,8 @@ class LossOutput(NamedTuple):
       critic: what the group's penalties act on (`penalties.PenaltyInputs`);
         None when the group is not a critic (then it must have no penalties).
       extra: new values for keys of the family's `extra` state (averaged
-        over devices by the step so that they stay replicated).
+        over devices by the step so that they stay replicated, except the
+        family's `replicated_extra` keys, kept as they are).
     """
 
     loss: jax.Array
@@ -118,6 +119,9 @@ class Family:
     predicts: ClassVar[tuple[str, ...]] = ()
     # Evaluators run when `config.eval.evaluators` is empty.
     default_evaluators: ClassVar[tuple[str, ...]] = ()
+    # Keys of `extra` that the loss computes identically on every device (from global-batch data and
+    # replicated keys), which the step keeps as they are instead of averaging them over devices.
+    replicated_extra: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: ml_collections.ConfigDict, dataset: Any, nets: Mapping[str, nn.Module]):
         self.config = config

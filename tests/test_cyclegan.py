@@ -1,0 +1,117 @@
+"""The `cyclegan` family: the ResNet G's parameter count, the image pool (by hand, replicated, resumed
+exactly), the cycle and identity losses by hand, shard_map == pmap, and the lr schedule."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from helpers import assert_trees_equal, build, mock_images, run_steps
+from jaxgan import experiment, optim, parallel, train
+from jaxgan.config import base_config, optimizer_config
+from jaxgan.families import LossContext, family_config
+from jaxgan.families.cyclegan import init_pool, query_pool
+from jaxgan.models.cyclegan import ResNetTranslator
+from jaxgan.parallel import DATA_AXIS
+from jaxgan.step import make_train_step
+from test_image2image import MOCK_EXAMPLES, count_params
+
+
+def test_resnet_translator_has_cyclegans_parameter_count():
+    assert count_params(ResNetTranslator((256, 256, 3)), (1, 256, 256, 3)) == 11_378_179  # "11.378 M"
+
+
+def images(values):
+    return jnp.asarray(values, jnp.float32).reshape(-1, 1, 1, 1)
+
+
+def test_the_pool_fills_first_then_returns_old_fakes_half_the_time():
+    pool = init_pool(3, (1, 1, 1))
+    out, pool = query_pool(pool, images([1, 2]), jax.random.key(0))
+    np.testing.assert_array_equal(out.ravel(), [1, 2])  # filling: the new fakes themselves
+    assert int(pool["count"]) == 2 and pool["images"].ravel().tolist() == [1, 2, 0]
+    out, pool = query_pool(pool, images(np.arange(3, 403)), jax.random.key(1))
+    assert out[0, 0, 0, 0] == 3 and int(pool["count"]) == 3  # the third slot filled, then full
+    shown, new = np.asarray(out).ravel(), np.arange(3, 403)
+    old = shown[1:] != new[1:]
+    assert 0.4 < old.mean() < 0.6  # about half the time an older fake comes back instead
+    assert (shown[1:][old] < new[1:][old]).all()  # ... one shown earlier
+    assert set(np.asarray(pool["images"]).ravel().tolist()) <= set(range(1, 403))
+    empty = init_pool(0, (1, 1, 1))
+    np.testing.assert_array_equal(query_pool(empty, images([5, 6]), jax.random.key(0))[0].ravel(), [5, 6])
+
+
+def cyclegan_config(**family):
+    c = base_config()
+    c.family = family_config("cyclegan", pool_size=3, **family)
+    c.data.name, c.data.image_size = "edges2fashion_unpaired", 16
+    c.batch_size, c.total_steps, c.loss = 4, 4, "least_squares"
+    c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 2
+    c.model.generator, c.model.discriminator = "resnet_translator", "patchgan"
+    c.model.g.width, c.model.g.num_blocks = 4, 1
+    c.model.d.width, c.model.d.n_layers, c.model.d.norm = 4, 1, "instance"
+    c.eval.evaluators, c.eval.reference_split, c.eval.num_samples = "translation", "test", 8
+    return c
+
+
+def test_the_g_loss_is_adversarial_plus_cycle_plus_identity_by_hand():
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(cyclegan_config(adversarial_weight=0.0, cycle_weight=3.0, identity_weight=0.5), num_devices=1)
+        state, family = jax.device_get(exp.init_state()), exp.family
+        batch = {k: jnp.asarray(v[0]) for k, v in exp.dataset.local_batch(0, 4).items()}
+        ctx = LossContext(state.params, state.collections, state.extra, jnp.int32(0))
+        got = jax.vmap(lambda k: family.loss("g", ctx, batch, k).loss, axis_name=DATA_AXIS)(jax.random.key(0)[None])
+        g = lambda role, x: family.apply(role, ctx.params, ctx.collections, x, True)[0]  # noqa: E731
+        a, b = batch["a"], batch["b"]
+        l1 = lambda x, y: jnp.mean(jnp.abs(x - y))  # noqa: E731
+        cycle = l1(g("g_ba", g("g_ab", a)), a) + l1(g("g_ab", g("g_ba", b)), b)
+        identity = l1(g("g_ab", b), b) + l1(g("g_ba", a), a)
+        np.testing.assert_allclose(got[0], 3.0 * cycle + 0.5 * identity, rtol=1e-5)
+
+
+def test_the_pool_is_replicated_across_devices_and_the_same_with_one_device():
+    with mock_images(MOCK_EXAMPLES):
+        pools = []
+        for devices in (2, 1):
+            exp = build(cyclegan_config(), num_devices=devices)
+            state = exp.init_state()
+            step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh, donate=False)
+            for t in range(2):
+                batch = parallel.place_batch(exp.dataset.local_batch(t, 4, 1), exp.mesh)
+                state, _ = step(state, batch, jax.random.key(0))
+                jax.block_until_ready(state)
+            shards = [np.asarray(s.data) for s in state.extra["pools"]["a"]["images"].addressable_shards]
+            for shard in shards[1:]:
+                np.testing.assert_array_equal(shard, shards[0])
+            pools.append(jax.device_get(state.extra["pools"]))
+        assert int(pools[0]["a"]["count"]) == 3 and np.abs(pools[0]["a"]["images"]).sum() > 0
+        jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5), pools[0], pools[1])
+
+
+def test_cyclegan_shard_map_and_pmap_give_the_same_bits():
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(cyclegan_config())
+        one, two = run_steps(exp, 2, "shard_map"), run_steps(exp, 2, "pmap")
+        assert_trees_equal(one.params, two.params)
+        assert_trees_equal(one.extra["pools"], two.extra["pools"])
+
+
+def test_a_cyclegan_run_resumes_bit_for_bit_pool_included(tmp_path):
+    with mock_images(MOCK_EXAMPLES):
+        train.train_and_evaluate(cyclegan_config(), str(tmp_path / "full"))
+        half = cyclegan_config()
+        half.total_steps = 2
+        train.train_and_evaluate(half, str(tmp_path / "split"))
+        train.train_and_evaluate(cyclegan_config(), str(tmp_path / "split"))
+        (_, full), (_, split) = (experiment.restore_latest(tmp_path / w) for w in ("full", "split"))
+        assert_trees_equal(jax.device_get(full.params), jax.device_get(split.params))
+        assert_trees_equal(jax.device_get(full.extra), jax.device_get(split.extra))
+    result = (tmp_path / "full" / "eval_final.json").read_text()
+    assert "translate_ab/l1" in result and "translate_ba/psnr" in result
+
+
+def test_linear_second_half_keeps_the_lr_then_decays_it_to_zero():
+    cfg = optimizer_config(2e-4, 0.5, 0.999)
+    cfg.schedule = "linear_second_half"
+    lr = optim.learning_rate(cfg, 100)
+    assert lr(0) == lr(49) == pytest.approx(2e-4) and lr(75) == pytest.approx(1e-4) and lr(100) == pytest.approx(0)
