@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from helpers import assert_trees_equal, build, data_config, mock_images, run_steps
-from jaxgan import experiment, losses, sampling, train
+from absl import flags
+from etils import epath
+
+from jaxgan import experiment, losses, sample, sampling, train
 from jaxgan.config import ConfigError, base_config
 from jaxgan.data import build_dataset, transforms
 from jaxgan.data.paired import unpaired_halves
@@ -261,8 +264,15 @@ def test_a_pix2pix_run_resumes_bit_for_bit_and_scores_its_translations(tmp_path)
         assert_trees_equal(jax.device_get(full.params), jax.device_get(split.params))
         assert_trees_equal(jax.device_get(full.opt_state), jax.device_get(split.opt_state))
         pairs = exp.dataset.reference_pairs("test", 8)
-        out = sampling.predictions(exp.family, full)["translate"](pairs["input"])
+        predictions = sampling.predictions(exp.family, full)
+        out = predictions["translate"](pairs["input"])
         assert out.shape == pairs["target"].shape and np.abs(out).max() <= 1
+        # jaxgan.sample --input: an .npy of uint8 images, resized to the run's 16x16 inputs.
+        np.save(tmp_path / "edges.npy", np.round((pairs["input"] + 1) * 127.5).astype(np.uint8))
+        sample.translate(exp, full, predictions, epath.Path(tmp_path / "out.npy"), str(tmp_path / "edges.npy"))
+        np.testing.assert_allclose(np.load(tmp_path / "out.npy"), out, atol=1e-6)
+        with pytest.raises(flags.ValidationError, match="choose one of translate"):
+            sample.translate(exp, full, predictions, epath.Path(tmp_path / "o.npy"), str(tmp_path / "edges.npy"), "x")
     result = (tmp_path / "full" / "eval_final.json").read_text()
     for key in ("translate/l1", "translate/psnr", "translate/ssim"):
         assert key in result
