@@ -67,17 +67,30 @@ def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, lab
     return {"class_accuracy": accuracy(outputs), "truth_class_accuracy": accuracy(truth)}
 
 
-def picture(ctx: EvalContext, name: str, inputs: np.ndarray, outputs: np.ndarray, truth: np.ndarray) -> bytes:
-    """Rows of 8: inputs (upsampled by repetition when smaller), outputs, truths."""
+def picture(ctx: EvalContext, name: str, inputs: np.ndarray, outputs: np.ndarray, truth: np.ndarray | None) -> bytes:
+    """Rows of 8: inputs (upsampled by repetition when smaller), outputs, truths (when there is a truth)."""
     cols = sampling.GRID_COLUMNS
     n = min(len(inputs), PICTURE_EXAMPLES) // cols * cols
-    factor = truth.shape[1] // inputs.shape[1]
+    factor = outputs.shape[1] // inputs.shape[1]
     shown = np.repeat(np.repeat(inputs[:n], factor, axis=1), factor, axis=2)
-    if shown.shape[-1] != truth.shape[-1]:
-        shown = np.broadcast_to(shown.mean(-1, keepdims=True), (*shown.shape[:-1], truth.shape[-1]))
-    rows = [part[i : i + cols] for i in range(0, n, cols) for part in (shown, outputs, truth)]
-    title = f"{ctx.exp.dataset.name} step {int(ctx.state.step)} ({name}): input, output, truth"
+    if shown.shape[-1] != outputs.shape[-1]:
+        shown = np.broadcast_to(shown.mean(-1, keepdims=True), (*shown.shape[:-1], outputs.shape[-1]))
+    parts = (shown, outputs) if truth is None else (shown, outputs, truth)
+    rows = [part[i : i + cols] for i in range(0, n, cols) for part in parts]
+    what = "input, output" + ("" if truth is None else ", truth")
+    title = f"{ctx.exp.dataset.name} step {int(ctx.state.step)} ({name}): {what}"
     return visualize.samples_png(np.concatenate(rows), ctx.exp.dataset, title, cols)
+
+
+class DomainView:
+    """One domain of an unpaired dataset, as the reference images of image metrics (cached apart)."""
+
+    def __init__(self, dataset: Any, domain: str):
+        self.name, self.element_shape = f"{dataset.name}_{domain}", dataset.element_shape
+        self._dataset, self._domain = dataset, domain
+
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        return self._dataset.domain_images(self._domain, split, num)
 
 
 def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: dict[str, np.ndarray]
@@ -85,18 +98,24 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
     """Every figure of one translation (keys without the `<name>/` prefix), and its outputs."""
     dataset, c = ctx.exp.dataset, ctx.eval_config
     outputs = ctx.predictions[name](pairs[source_key])
-    results: dict[str, Any] = fidelity(outputs, pairs[truth_key])
-    factor = pairs[truth_key].shape[1] // pairs[source_key].shape[1]
-    if factor > 1:  # super-resolution: the bicubic upsampling it must beat
-        bicubic = transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
-        results.update({f"bicubic_{k}": v for k, v in fidelity(bicubic, pairs[truth_key]).items()})
+    results: dict[str, Any] = {}
+    if pairs.get("paired", True):
+        results.update(fidelity(outputs, pairs[truth_key]))
+        factor = pairs[truth_key].shape[1] // pairs[source_key].shape[1]
+        if factor > 1:  # super-resolution: the bicubic upsampling it must beat
+            bicubic = transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
+            results.update({f"bicubic_{k}": v for k, v in fidelity(bicubic, pairs[truth_key]).items()})
     results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
-    if truth_key == getattr(dataset, "real_key", None):
+    if not pairs.get("paired", True):  # no truth (horse2zebra): realism against the target domain's test images
+        results.update(image_metrics.evaluate_images(outputs, DomainView(dataset, truth_key), c))
+    elif truth_key == getattr(dataset, "real_key", None):
         results.update(image_metrics.evaluate_images(outputs, dataset, c))
         if "label" in pairs:
             results.update(class_accuracy(ctx, outputs, pairs[truth_key], pairs["label"]))
+    truth = ("L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); " if pairs.get("paired", True)
+             else "no truth (unpaired test sets): realism only; ")
     results["protocol"] = (f"{len(outputs)} fixed '{c.reference_split}' examples of {dataset.name}: {source_key} -> "
-                           f"{truth_key}; L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); "
+                           f"{truth_key}; {truth}"
                            + results.pop("protocol", "no realism metric (the truth is not the real-image domain)"))
     return results, outputs
 
@@ -120,5 +139,6 @@ def translation(ctx: EvalContext) -> EvalOutput:
         results, outputs = score(ctx, name, source_key, truth_key, pairs)
         out.results.update({f"{name}/{k}": v for k, v in results.items()})
         if ctx.pictures:
-            out.pictures[f"translation_{name}"] = picture(ctx, name, pairs[source_key], outputs, pairs[truth_key])
+            truth = pairs[truth_key] if pairs.get("paired", True) else None
+            out.pictures[f"translation_{name}"] = picture(ctx, name, pairs[source_key], outputs, truth)
     return out
