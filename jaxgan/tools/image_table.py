@@ -87,7 +87,9 @@ def table(runs: list[dict]) -> str:
         wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
         lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
     lines.append("")
-    lines += [f"[{i}] " + "; ".join([r["protocol"]] + [v for k, v in sorted(r.items()) if k.endswith("/protocol")])
+    lines += [f"[{i}] " + "; ".join([r["protocol"]] * ("protocol" in r)
+                                    + [f"{k}: {v}" if "protocol" not in r else v
+                                       for k, v in sorted(r.items()) if k.endswith("/protocol")])
               + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
               for i, r in enumerate(runs, 1)]
     for dataset in sorted({r["dataset"] for r in runs}):
