@@ -15,7 +15,10 @@ import optax
 from jax import lax
 
 from jaxgan import augment
+from jaxgan.families.base import LossOutput
+from jaxgan.models.apply import apply_model
 from jaxgan.parallel import DATA_AXIS
+from jaxgan.penalties import PenaltyInputs
 
 
 def sample_latents(key: jax.Array, batch_size: int, latent_dim: int) -> jax.Array:
@@ -80,3 +83,22 @@ def require_batch_keys(config: Any, keys: tuple[str, ...]) -> None:
         fitting = [n for n in DATASETS.names() if set(keys) <= set(DATASETS.meta(n).get("batch_keys", ("x",)))]
         raise ValueError(f"Family {config.family.name!r} reads batch key(s) {missing}, but dataset "
                          f"{config.data.name!r} gives {', '.join(given)}. Datasets that fit: {', '.join(fitting)}.")
+
+
+def d_update(family: Any, role: str, ctx: Any, real: Any, fake: Any, keys: tuple, scale: float = 1.0) -> Any:
+    """D's `LossOutput` for one update: `scale` * the loss's D objective on D(real) and D(fake), its critic.
+
+    The shared D update of the image-to-image families (pix2pix, srgan): `keys`
+    are (real dropout, fake dropout, penalty, penalty dropout); `fake` carries
+    no gradient.
+    """
+    real_key, fake_key, pen_key, pen_drop_key = keys
+    d, d_params = family.nets[role], ctx.params[role]
+    real_logits, d_coll = apply_model(d, d_params, ctx.collections[role], real, True, real_key)
+    fake_logits, d_coll = apply_model(d, d_params, d_coll, fake, True, fake_key)
+    loss = scale * family.loss_fn(real_logits, fake_logits).d
+    critic = PenaltyInputs(d_fn=lambda dp, x: apply_model(d, dp, d_coll, x, True, pen_drop_key)[0],
+                           d_params=d_params, real=real, fake=fake, real_logits=real_logits,
+                           fake_logits=fake_logits, key=pen_key)
+    metrics = {"d_loss": loss, "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)}
+    return LossOutput(loss, metrics, {role: d_coll}, critic)

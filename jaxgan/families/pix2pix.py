@@ -42,13 +42,12 @@ from jax import lax
 
 from jaxgan import losses, sampling
 from jaxgan.families.base import Family, LossContext, LossOutput, Update
-from jaxgan.families.common import model_kwargs, require_batch_keys
+from jaxgan.families.common import d_update, model_kwargs, require_batch_keys
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_generator
 from jaxgan.models.apply import apply_model
 from jaxgan.models.registry import check_discriminator_kind, check_generator_input
 from jaxgan.parallel import sharded_map
-from jaxgan.penalties import PenaltyInputs
 
 
 def check_weights(config: ml_collections.ConfigDict, names: tuple[str, ...]) -> None:
@@ -133,9 +132,10 @@ class Pix2Pix(Family):
         p, coll = ctx.params, ctx.collections
         g_key, real_key, fake_key, pen_key, pen_drop_key = jax.random.split(key, 5)
         fake, g_coll = self.apply("generator", p, coll, source, True, g_key)
-        if group == "d":
-            return self._d_loss(ctx, source, target, lax.stop_gradient(fake), (real_key, fake_key, pen_key,
-                                                                                pen_drop_key))
+        if group == "d":  # the paper halves D's objective
+            return d_update(self, "discriminator", ctx, self.d_input(source, target),
+                            self.d_input(source, lax.stop_gradient(fake)), (real_key, fake_key, pen_key, pen_drop_key),
+                            scale=0.5)
         l1 = jnp.mean(jnp.abs(fake - target))
         metrics = {"g_l1": l1}
         loss = self.l1_weight * l1
@@ -147,20 +147,6 @@ class Pix2Pix(Family):
             metrics["g_adversarial"] = adversarial
         metrics["g_loss"] = loss
         return LossOutput(loss, metrics, {"generator": g_coll})
-
-    def _d_loss(self, ctx: LossContext, source: jax.Array, target: jax.Array, fake: jax.Array,
-                keys: tuple[jax.Array, ...]) -> LossOutput:
-        real_key, fake_key, pen_key, pen_drop_key = keys
-        d, d_params = self.nets["discriminator"], ctx.params["discriminator"]
-        real_in, fake_in = self.d_input(source, target), self.d_input(source, fake)
-        real_logits, d_coll = apply_model(d, d_params, ctx.collections["discriminator"], real_in, True, real_key)
-        fake_logits, d_coll = apply_model(d, d_params, d_coll, fake_in, True, fake_key)
-        loss = 0.5 * self.loss_fn(real_logits, fake_logits).d
-        critic = PenaltyInputs(d_fn=lambda dp, x: apply_model(d, dp, d_coll, x, True, pen_drop_key)[0],
-                               d_params=d_params, real=real_in, fake=fake_in, real_logits=real_logits,
-                               fake_logits=fake_logits, key=pen_key)
-        metrics = {"d_loss": loss, "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)}
-        return LossOutput(loss, metrics, {"discriminator": d_coll}, critic)
 
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         return {"translate": translator(self.nets["generator"], params["generator"], collections["generator"])}

@@ -40,13 +40,11 @@ from jax import lax
 
 from jaxgan import losses
 from jaxgan.families.base import Family, LossContext, LossOutput, Update
-from jaxgan.families.common import model_kwargs, require_batch_keys
+from jaxgan.families.common import d_update, model_kwargs, require_batch_keys
 from jaxgan.families.pix2pix import check_weights, translator
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_generator
-from jaxgan.models.apply import apply_model
 from jaxgan.models.registry import check_discriminator_kind, check_generator_input
-from jaxgan.penalties import PenaltyInputs
 from jaxgan.registry import Registry
 
 # name -> builder(config) -> features(images) (differentiable, `[B, ...]`)
@@ -138,7 +136,8 @@ class SRGAN(Family):
         fake, g_coll = self.apply("generator", p, coll, batch["input"], True)
         real = batch["target"]
         if group == "d":
-            return self._d_loss(ctx, real, lax.stop_gradient(fake), (real_key, fake_key, pen_key, pen_drop_key))
+            return d_update(self, "discriminator", ctx, real, lax.stop_gradient(fake),
+                            (real_key, fake_key, pen_key, pen_drop_key))
         content = self.content_scale * jnp.mean((self.content(fake) - self.content(real)) ** 2)
         loss = self.content_weight * content
         metrics = {"g_content": content, "g_mse": jnp.mean((fake - real) ** 2)}
@@ -150,18 +149,6 @@ class SRGAN(Family):
             metrics["g_adversarial"] = adversarial
         metrics["g_loss"] = loss
         return LossOutput(loss, metrics, {"generator": g_coll})
-
-    def _d_loss(self, ctx: LossContext, real: jax.Array, fake: jax.Array, keys: tuple[jax.Array, ...]) -> LossOutput:
-        real_key, fake_key, pen_key, pen_drop_key = keys
-        d, d_params = self.nets["discriminator"], ctx.params["discriminator"]
-        real_logits, d_coll = apply_model(d, d_params, ctx.collections["discriminator"], real, True, real_key)
-        fake_logits, d_coll = apply_model(d, d_params, d_coll, fake, True, fake_key)
-        loss = self.loss_fn(real_logits, fake_logits).d
-        critic = PenaltyInputs(d_fn=lambda dp, x: apply_model(d, dp, d_coll, x, True, pen_drop_key)[0],
-                               d_params=d_params, real=real, fake=fake, real_logits=real_logits,
-                               fake_logits=fake_logits, key=pen_key)
-        metrics = {"d_loss": loss, "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)}
-        return LossOutput(loss, metrics, {"discriminator": d_coll}, critic)
 
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         return {"upscale": translator(self.nets["generator"], params["generator"], collections["generator"])}
