@@ -2,7 +2,7 @@
 
 Prepare once (online, needs TensorFlow): pip install -e ".[prepare]" &&
 python -m jaxgan.data.prepare cycle_gan/horse2zebra (`:monet2photo` reads
-cycle_gan/monet2photo: prepare that instead). Command:
+cycle_gan/monet2photo: prepare that instead; `:smoke`: tiny networks, 2 steps). Command:
   python -m jaxgan.main --config experiments/cyclegan_horse2zebra.py --workdir runs/cyclegan_h2z
 
 The authors' PyTorch defaults: ResNet G with 9 blocks (width 64, instance
@@ -29,10 +29,10 @@ EPOCH = 1_334  # max(|trainA|, |trainB|) of horse2zebra, at batch 1
 
 
 def get_config(arg: str | None = None):
-    check_arg(arg, ("monet2photo",), "cyclegan_horse2zebra")
+    check_arg(arg, ("monet2photo", "smoke"), "cyclegan_horse2zebra")
     c = base_config()
     c.family = family_config("cyclegan", cycle_weight=10.0, identity_weight=5.0, pool_size=50)
-    c.data.name = arg or "horse2zebra"
+    c.data.name = "monet2photo" if arg == "monet2photo" else "horse2zebra"
     c.data.image_size = 256
     c.batch_size = 1
     c.total_steps = 200 * EPOCH
@@ -49,4 +49,9 @@ def get_config(arg: str | None = None):
     c.eval.reference_split = "test"
     c.eval.num_samples, c.eval.reference_num_samples = 1_000, 1_000
     c.eval.metrics, c.eval.extractor = "fid,kid", "inception_fid"
+    if arg == "smoke":  # seconds, on prepared data: tiny networks, 2 steps
+        c.model.g.width, c.model.g.num_blocks, c.model.d.width = 4, 1, 4
+        c.data.image_size, c.batch_size, c.total_steps = 32, 2, 2
+        c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 1
+        c.eval.num_samples, c.eval.metrics = 4, ""
     return c

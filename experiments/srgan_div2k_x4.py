@@ -3,7 +3,7 @@
 Prepare once (online, needs TensorFlow): pip install -e ".[prepare]" &&
 python -m jaxgan.data.prepare div2k/bicubic_x4. Command:
   python -m jaxgan.main --config experiments/srgan_div2k_x4.py --workdir runs/srgan_div2k
-Argument `srresnet`: the MSE baseline (no D).
+Argument `srresnet`: the MSE baseline (no D); `smoke`: tiny networks, 2 steps.
 
 The paper: SRResNet G with 16 residual blocks, SRGAN D, 96x96 HR crops (24x24
 LR), batch 16, Adam (b1 0.9), lr 1e-4; SRGAN = VGG54 content + 1e-3
@@ -26,7 +26,7 @@ from jaxgan.families import family_config
 
 
 def get_config(arg: str | None = None):
-    check_arg(arg, ("srresnet",), "srgan_div2k_x4")
+    check_arg(arg, ("srresnet", "smoke"), "srgan_div2k_x4")
     c = base_config()
     srresnet = arg == "srresnet"
     c.family = family_config("srgan", content="pixel", adversarial_weight=0.0 if srresnet else 1e-3)
@@ -44,4 +44,9 @@ def get_config(arg: str | None = None):
     c.eval.evaluators = "translation"
     c.eval.reference_split = "validation"
     c.eval.num_samples, c.eval.metrics = 100, ""
+    if arg == "smoke":  # seconds, on prepared data: tiny networks, 2 steps
+        c.model.g.width, c.model.g.num_blocks, c.model.d.width, c.model.d.dense = 4, 1, 4, 8
+        c.data.image_size, c.batch_size, c.total_steps = 32, 2, 2
+        c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 1
+        c.eval.num_samples, c.eval.metrics = 4, ""
     return c

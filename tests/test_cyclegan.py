@@ -69,31 +69,35 @@ def test_the_g_loss_is_adversarial_plus_cycle_plus_identity_by_hand():
         np.testing.assert_allclose(got[0], 3.0 * cycle + 0.5 * identity, rtol=1e-5)
 
 
-def test_the_pool_is_replicated_across_devices_and_the_same_with_one_device():
-    with mock_images(MOCK_EXAMPLES):
-        pools = []
-        for devices in (2, 1):
-            exp = build(cyclegan_config(), num_devices=devices)
-            state = exp.init_state()
-            step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh, donate=False)
-            for t in range(2):
-                batch = parallel.place_batch(exp.dataset.local_batch(t, 4, 1), exp.mesh)
-                state, _ = step(state, batch, jax.random.key(0))
-                jax.block_until_ready(state)
-            shards = [np.asarray(s.data) for s in state.extra["pools"]["a"]["images"].addressable_shards]
-            for shard in shards[1:]:
-                np.testing.assert_array_equal(shard, shards[0])
-            pools.append(jax.device_get(state.extra["pools"]))
-        assert int(pools[0]["a"]["count"]) == 3 and np.abs(pools[0]["a"]["images"]).sum() > 0
-        jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5), pools[0], pools[1])
+def shard_map_steps(exp, num_steps):
+    """`num_steps` steps under shard_map; the state left on the devices (to look at its shards)."""
+    state = exp.init_state()
+    step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh, donate=False)
+    for t in range(num_steps):
+        state, _ = step(state, parallel.place_batch(exp.dataset.local_batch(t, 4, 1), exp.mesh), jax.random.key(0))
+        jax.block_until_ready(state)
+    return state
 
 
-def test_cyclegan_shard_map_and_pmap_give_the_same_bits():
+def test_the_pool_is_replicated_across_devices_and_shard_map_equals_pmap():
     with mock_images(MOCK_EXAMPLES):
         exp = build(cyclegan_config())
-        one, two = run_steps(exp, 2, "shard_map"), run_steps(exp, 2, "pmap")
-        assert_trees_equal(one.params, two.params)
-        assert_trees_equal(one.extra["pools"], two.extra["pools"])
+        state = shard_map_steps(exp, 2)
+        shards = [np.asarray(s.data) for s in state.extra["pools"]["a"]["images"].addressable_shards]
+        assert len(shards) == 2 and int(jax.device_get(state.extra["pools"]["a"]["count"])) == 3
+        np.testing.assert_array_equal(shards[1], shards[0])
+        assert np.abs(shards[0]).sum() > 0
+        by_pmap = run_steps(exp, 2, "pmap")
+        assert_trees_equal(jax.device_get(state.params), by_pmap.params)
+        assert_trees_equal(jax.device_get(state.extra["pools"]), by_pmap.extra["pools"])
+
+
+@pytest.mark.slow
+def test_the_pool_is_the_same_with_one_device():
+    with mock_images(MOCK_EXAMPLES):
+        two, one = (jax.device_get(shard_map_steps(build(cyclegan_config(), num_devices=n), 2).extra["pools"])
+                    for n in (2, 1))
+        jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5), two, one)
 
 
 def test_a_cyclegan_run_resumes_bit_for_bit_pool_included(tmp_path):
