@@ -1,8 +1,11 @@
 """GAN families by name (`config.family.name`): each names its networks, groups, schedule, losses and predictions.
 
 See `jaxgan.families.base` for the seam and `../shared/design/families.md`
-for the design. Registered here: `gan` (G vs D, conditional forms included)
-and `ali` (ALI/BiGAN: G, an encoder and a joint D(x, z)).
+for the design. Registered here: `gan` (G vs D, conditional forms included),
+`ali` (ALI/BiGAN: G, an encoder and a joint D(x, z)), and the image-to-image
+families `pix2pix` (paired, cGAN + L1), `srgan` (super-resolution, content +
+adversarial) and `cyclegan` (unpaired, two Gs and two Ds, cycle and identity
+losses, an image pool in the state).
 """
 
 from typing import Any
