@@ -100,6 +100,7 @@ def test_the_pool_is_the_same_with_one_device():
         jax.tree.map(lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5), two, one)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_a_cyclegan_run_resumes_bit_for_bit_pool_included(tmp_path):
     with mock_images(MOCK_EXAMPLES):
         train.train_and_evaluate(cyclegan_config(), str(tmp_path / "full"))

@@ -190,6 +190,7 @@ def pix2pix_config(**family):
     return c
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_the_losses_are_the_papers_formulas_on_the_patch_logits():
     with mock_images(MOCK_EXAMPLES):
         exp = build(pix2pix_config(l1_weight=10.0), num_devices=1)
@@ -214,6 +215,7 @@ def test_the_losses_are_the_papers_formulas_on_the_patch_logits():
         np.testing.assert_allclose(out["g"], g_loss, rtol=1e-6)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_the_l1_only_ablation_never_trains_d():
     with mock_images(MOCK_EXAMPLES):
         exp = build(pix2pix_config(gan_weight=0.0))
@@ -246,12 +248,14 @@ def test_the_gan_family_refuses_an_image_input_generator():
         build(c)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_pix2pix_shard_map_and_pmap_give_the_same_bits():
     with mock_images(MOCK_EXAMPLES):
         exp = build(pix2pix_config())
         assert_trees_equal(run_steps(exp, 2, "shard_map").params, run_steps(exp, 2, "pmap").params)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_a_pix2pix_run_resumes_bit_for_bit_and_scores_its_translations(tmp_path):
     with mock_images(MOCK_EXAMPLES):
         train.train_and_evaluate(pix2pix_config(), str(tmp_path / "full"))

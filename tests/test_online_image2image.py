@@ -58,6 +58,7 @@ def test_unpaired_tfds_batches_are_jittered_deterministically(fake_tfds):
     assert pairs["paired"] is False and pairs["a"].shape == (2, 32, 32, 3)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 @pytest.mark.parametrize("experiment, arg, shrink", [
     ("cyclegan_horse2zebra", None, {"model.g.width": 4, "model.g.num_blocks": 1, "model.d.width": 4,
                                     "model.d.n_layers": 1, "data.image_size": 32, "family.pool_size": 2}),

@@ -84,6 +84,7 @@ def test_classifier_content_features_are_its_last_conv_map_and_carry_gradients(t
         build(missing)
 
 
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
 def test_srresnet_never_trains_d_and_upscales_by_four():
     # (shard_map == pmap for the image-to-image families: tests/test_image2image.py, test_cyclegan.py)
     with mock_images(MOCK_EXAMPLES):
