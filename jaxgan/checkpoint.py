@@ -132,6 +132,10 @@ class Checkpointer:
     def latest_step(self) -> int | None:
         return self._manager.latest_step()
 
+    def all_steps(self) -> list[int]:
+        """The kept checkpoints' steps, oldest first."""
+        return sorted(self._manager.all_steps())
+
     def should_save(self, step: int, final: bool = False) -> bool:
         """True at save intervals and at the end."""
         return final or step % self._every_steps == 0

@@ -1,7 +1,13 @@
-"""Evaluate the latest checkpoint of a run and print (and optionally write) JSON.
+"""Evaluate a run's checkpoints (the latest, one step, or every kept one) and print (and optionally write) JSON.
 
   python -m jaxgan.evaluate --workdir runs/ring8 [--output results.json]
   python -m jaxgan.evaluate --workdir runs/dcgan_fashion_mnist --metrics fid,kid,is,pr,dc --num_samples 10000
+  python -m jaxgan.evaluate --workdir runs/lucic_fashion_mnist_ns_s0 --all_steps --output runs/curve.json
+
+`--all_steps` scores every kept checkpoint (`config.keep_checkpoints`) and
+names the best by `--best_by` (default: the first FID key, lowest best), the
+way Lucic et al. (2018) report the best checkpoint of a run; it writes
+`{"checkpoints": [...], "best": {...}}`.
 
 Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
 numbers match those logged at the same step during training; the flags
@@ -31,6 +37,11 @@ def define_flags() -> None:
     flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
     flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
     flags.DEFINE_string("evaluators", None, "Override config.eval.evaluators, e.g. samples,reconstruction.")
+    flags.DEFINE_integer("step", None, "Score this checkpoint step instead of the latest (one of the kept ones).",
+                         lower_bound=0)
+    flags.DEFINE_bool("all_steps", False, "Score every kept checkpoint and name the best (see --best_by).")
+    flags.DEFINE_string("best_by", None, "With --all_steps: the result key to rank by, lowest best (default: the first "
+                        "key ending in 'fid').")
     flags.mark_flags_as_required(["workdir"])
 
 
@@ -42,7 +53,30 @@ def main(argv):
         if output.suffix != ".json":
             raise flags.ValidationError(f"--output must end in .json (it is written as JSON), got {output.name!r}.")
         output.parent.mkdir(parents=True, exist_ok=True)
-    exp, state = experiment.restore_latest(FLAGS.workdir)
+    if FLAGS.all_steps and FLAGS.step is not None:
+        raise flags.ValidationError("Give --step or --all_steps, not both.")
+    steps = experiment.saved_steps(FLAGS.workdir) if FLAGS.all_steps else [FLAGS.step]
+    exp, scored = None, []
+    for step in steps or [None]:  # no kept step: restore says so
+        exp, state = experiment.restore(FLAGS.workdir, step, exp=exp)
+        if not scored:
+            configure(exp)
+        scored.append({"step": int(state.step), **evaluators.evaluate(exp, state).results})
+        print(json.dumps(scored[-1], indent=2), flush=True)
+        write(output, {"checkpoints": scored} if FLAGS.all_steps else scored[0])  # each step kept as it comes
+    if FLAGS.all_steps:
+        report = {"checkpoints": scored, "best": best(scored, FLAGS.best_by)}
+        print(json.dumps({"best": report["best"]}, indent=2))
+        write(output, report)
+
+
+def write(output: epath.Path | None, report: dict) -> None:
+    if output is not None:
+        output.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def configure(exp: experiment.Experiment) -> None:
+    """Applies the override flags to the run's eval config and checks the result."""
     overrides = {"num_samples": FLAGS.num_samples, "metrics": FLAGS.metrics, "extractor": FLAGS.extractor,
                  "inception_weights": FLAGS.inception_weights, "evaluators": FLAGS.evaluators}
     with exp.config.unlocked():
@@ -52,12 +86,20 @@ def main(argv):
         evaluators.check(exp.config, exp.family)
     except ValueError as e:
         raise config_lib.ConfigError(str(e)) from None
-    results = evaluators.evaluate(exp, state).results
-    text = json.dumps({"step": int(state.step), **results}, indent=2)
-    print(text)
-    if output is not None:
-        output.write_text(text + "\n")
 
+
+def best(scored: list[dict], key: str | None) -> dict:
+    """The entry of `scored` with the lowest `key` (default: the first key that ends in 'fid')."""
+    numeric = [k for k, v in scored[0].items() if isinstance(v, (int, float)) and k != "step"]
+    if key is None:
+        key = next((k for k in numeric if k.endswith("fid")), None)
+        if key is None:
+            raise config_lib.ConfigError(f"No FID among the results to rank checkpoints by; pass --best_by, one of "
+                                         f"{numeric}.")
+    if key not in numeric:
+        raise config_lib.ConfigError(f"--best_by {key!r} is not a numeric result key; the keys are {numeric}.")
+    entry = min(scored, key=lambda r: r[key])
+    return {"by": key, "step": entry["step"], key: entry[key]}
 
 if __name__ == "__main__":
     define_flags()

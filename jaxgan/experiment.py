@@ -173,14 +173,41 @@ def complete_saved_config(saved: dict) -> dict:
 
 def restore_latest(workdir: str | epath.Path, mesh: Mesh | None = None) -> tuple[Experiment, GANState]:
     """Rebuilds the run in `workdir` (importing the extensions it recorded) and restores its latest checkpoint."""
-    extensions.load(workdir)
-    config = load_config(workdir)
-    exp = build(config, mesh)
+    return restore(workdir, mesh=mesh)
+
+
+def restore(workdir: str | epath.Path, step: int | None = None, mesh: Mesh | None = None,
+            exp: Experiment | None = None) -> tuple[Experiment, GANState]:
+    """Restores checkpoint `step` of the run in `workdir` (None: the latest).
+
+    `exp`, when given, is the run's already-built experiment (from an earlier
+    call): scoring several checkpoints builds and compiles it once. A step
+    that is not kept gets a FileNotFoundError that lists the kept ones.
+    """
+    if exp is None:
+        extensions.load(workdir)  # before the config: an extension family completes it
+    config = load_config(workdir) if exp is None else exp.config
     ckpt = Checkpointer(workdir, config.checkpoint_every_steps, config.keep_checkpoints)
     try:
-        if ckpt.latest_step() is None:
+        steps = ckpt.all_steps()
+        if not steps:
             raise FileNotFoundError(f"No checkpoint in {ckpt.directory}.")
-        state, _ = ckpt.restore(exp.init_state())
+        if step is not None and step not in steps:
+            raise FileNotFoundError(f"No checkpoint of step {step} in {ckpt.directory}; the kept steps are {steps} "
+                                    f"(config.keep_checkpoints={config.keep_checkpoints} keeps the newest).")
+        if exp is None:  # built after the checks: a wrong step costs no compile
+            exp = build(config, mesh)
+        state, _ = ckpt.restore(exp.init_state(), step)
     finally:
         ckpt.close()
     return exp, state
+
+
+def saved_steps(workdir: str | epath.Path) -> list[int]:
+    """The steps of the checkpoints kept in `workdir`, oldest first."""
+    config = load_config(workdir)
+    ckpt = Checkpointer(workdir, config.checkpoint_every_steps, config.keep_checkpoints)
+    try:
+        return ckpt.all_steps()
+    finally:
+        ckpt.close()

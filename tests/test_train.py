@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -82,6 +83,26 @@ def test_evaluate_cli_matches_the_final_eval(trained_workdir, tmp_path):
     assert final.pop("wall_s") > 0  # the run's training time; not part of an evaluation
     assert printed == written == final
     assert set(final) >= {"modes", "hq_percent", "reverse_kl", "num_samples", "protocol"}
+
+
+def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_workdir, tmp_path):
+    out = tmp_path / "curve.json"
+    run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", "--all_steps", "--best_by=reverse_kl", f"--output={out}")
+    report = json.loads(out.read_text())
+    logged = [json.loads(line) for line in (trained_workdir / "eval.jsonl").read_text().splitlines()]
+    assert report["checkpoints"] == logged  # each checkpoint scores as it was scored during training
+    best = min(logged, key=lambda r: r["reverse_kl"])
+    assert report["best"] == {"by": "reverse_kl", "step": best["step"], "reverse_kl": best["reverse_kl"]}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--step=5"], r"No checkpoint of step 5 in .*; the kept steps are \[4, 8\]"),
+    (["--step=4", "--all_steps"], "Give --step or --all_steps, not both"),
+])
+def test_evaluate_cli_bad_step_says_which_are_kept(trained_workdir, args, message):
+    proc = run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", *args, check=False)
+    assert proc.returncode != 0 and re.search(message, proc.stderr), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
 
 
 def test_eval_and_tensorboard_outputs(trained_workdir):
