@@ -95,6 +95,15 @@ def test_super_resolution_inputs_are_the_bicubic_downsampled_targets():
             paired("fashion_mnist_sr_x4", image_size=30)
 
 
+def test_every_garment_task_shares_one_cached_reference_of_the_same_images():
+    with mock_images(MOCK_EXAMPLES):
+        tasks = [paired(name) for name in ("edges2fashion", "fashion_mnist_sr_x4", "edges2fashion_unpaired")]
+        assert len({ds.reference_name for ds in tasks}) == 1  # one cache entry (plus shape, split, num, extractor)
+        first = tasks[0].reference_images("test", 7)
+        for ds in tasks[1:]:
+            np.testing.assert_array_equal(ds.reference_images("test", 7), first)
+
+
 def test_each_process_reads_its_own_rows_of_the_same_global_batch():
     with mock_images(MOCK_EXAMPLES):
         for name in ("edges2fashion", "edges2fashion_unpaired"):

@@ -58,6 +58,8 @@ class PairedTask:
     input_divisor: int = 1
 
 
+GARMENTS = "fashion_mnist_garments"  # the cache name of the real images all these tasks share (`reference_images`)
+
 PAIRED_TASKS: dict[str, PairedTask] = {
     "edges2fashion": PairedTask(transforms.edge_map),
     "fashion_mnist_sr_x4": PairedTask(lambda t: transforms.downsample_bicubic(t, 4), 4),
@@ -116,6 +118,7 @@ class PairedImages:
 
     num_classes = 10
     real_key = "target"  # the batch key holding real images (what `reference_images` returns)
+    reference_name = GARMENTS  # every task's real images are the same garments: one cached reference
 
     def __init__(self, name: str, split: str = "train", data_dir: str = "", image_size: int = 0,
                  use_labels: bool = False, seed: int = 0):
@@ -174,6 +177,7 @@ class UnpairedImages:
 
     num_classes = 10
     real_key = "a"  # garments: what `reference_images` returns
+    reference_name = GARMENTS
 
     def __init__(self, name: str, split: str = "train", data_dir: str = "", image_size: int = 0, seed: int = 0):
         self.name, self._seed, self._data_dir = name, seed, data_dir

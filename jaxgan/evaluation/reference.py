@@ -31,7 +31,10 @@ def reference_features(
     """Features and class probabilities of `num` real images of `split`, cached in `directory`.
 
     Args:
-      dataset: has `name`, `element_shape` and `reference_images(split, num)`.
+      dataset: has `name`, `element_shape` and `reference_images(split, num)`; a
+        `reference_name` (default `name`) names its real images in the cache
+        key, so that datasets built from the same images (every
+        edges2fashion / super-resolution task) compute them once.
       extractor: the feature extractor.
       split: the tfds split of the reference images.
       num: how many (all of the split if it is smaller).
@@ -40,8 +43,9 @@ def reference_features(
     Returns:
       `{"features": [M, D], "probs": [M, K]}` as computed by `extractor`.
     """
+    name = getattr(dataset, "reference_name", dataset.name)  # datasets with the same real images share one entry
     path = epath.Path(directory) / "reference" / (
-        cache_key(dataset.name, tuple(dataset.element_shape), split, num, extractor) + ".npz"
+        cache_key(name, tuple(dataset.element_shape), split, num, extractor) + ".npz"
     )
     if path.exists():
         with path.open("rb") as f:
