@@ -4,11 +4,20 @@
 |---|---|---|---|
 | `horse2zebra`, `monet2photo` | `cycle_gan/<name>` (trainA/trainB, testA/testB) | `a`, `b` | resize to 286 (bicubic), random 256 crop, random flip (CycleGAN) |
 | `div2k_x4` | `div2k/bicubic_x4` (train, validation) | `input`, `target` | aligned random crops, 24x24 LR / 96x96 HR (SRGAN), random flip |
+| `cityscapes_labels2photo` | `cityscapes/semantic_segmentation` (train 2,975, validation 500; manual download) | `input` (colour label map), `target` (photo) | resize to 286, one random 256 crop and flip for both (pix2pix) |
 
 Prepare with `pip install -e ".[prepare]" && python -m jaxgan.data.prepare
 cycle_gan/horse2zebra` (or `div2k/bicubic_x4`). Augmentations draw from
 numpy seeded by (seed, stream, step, row of the global batch), so a batch is
 a pure function of (seed, step), the same for any process count.
+
+pix2pix's paired sets: its Cityscapes labels->photo is the one the tfds
+catalog has (its facades, maps and edges2* are not in the catalog;
+`cycle_gan/facades` and `cycle_gan/maps` hold the same photos but shuffled,
+without the pairing). tfds stores Cityscapes' `labelIds`; they are drawn with
+the official palette (`CITYSCAPES_PALETTE`, cityscapesScripts' labels.py), as
+pix2pix's colour label maps were, and resized nearest-neighbour so that every
+pixel keeps a palette colour. The photo is resized bicubic.
 
 Evaluation: unpaired sets have no truth, so their `reference_pairs` has
 `paired=False` and the translation evaluator reports realism only (FID of
@@ -167,6 +176,77 @@ class Div2k:
         return self.reference_pairs(split, num)["target"]
 
 
+# Cityscapes labelId -> RGB (cityscapesScripts helpers/labels.py): ids 0-4 are unlabeled/void (black).
+CITYSCAPES_PALETTE = np.array(
+    [(0, 0, 0)] * 5 + [(111, 74, 0), (81, 0, 81), (128, 64, 128), (244, 35, 232), (250, 170, 160), (230, 150, 140),
+     (70, 70, 70), (102, 102, 156), (190, 153, 153), (180, 165, 180), (150, 100, 100), (150, 120, 90),
+     (153, 153, 153), (153, 153, 153), (250, 170, 30), (220, 220, 0), (107, 142, 35), (152, 251, 152),
+     (70, 130, 180), (220, 20, 60), (255, 0, 0), (0, 0, 142), (0, 0, 70), (0, 60, 100), (0, 0, 90), (0, 0, 110),
+     (0, 80, 100), (0, 0, 230), (119, 11, 32)], np.uint8)
+
+
+def colour_labels(label_ids: np.ndarray) -> np.ndarray:
+    """Cityscapes labelIds `[H, W]` or `[H, W, 1]` -> the official colour map `[H, W, 3]` (ids past 33 black)."""
+    ids = np.asarray(label_ids).reshape(np.shape(label_ids)[:2]).astype(np.int64)
+    return np.where((ids < len(CITYSCAPES_PALETTE))[..., None], CITYSCAPES_PALETTE[np.minimum(ids, 33)], 0
+                    ).astype(np.uint8)
+
+
+def paired_jitter(label: np.ndarray, photo: np.ndarray, load_size: int, crop: int, rng: np.random.Generator | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """pix2pix's jitter with one crop and flip for both images; `rng` None: a plain resize to `crop`."""
+    size = crop if rng is None else load_size
+    label = np.asarray(Image.fromarray(label).resize((size, size), Image.Resampling.NEAREST))
+    photo = np.asarray(Image.fromarray(photo).resize((size, size), Image.Resampling.BICUBIC))
+    if rng is None:
+        return label, photo
+    top, left = rng.integers(0, load_size - crop + 1, size=2)
+    label, photo = label[top : top + crop, left : left + crop], photo[top : top + crop, left : left + crop]
+    return (label[:, ::-1], photo[:, ::-1]) if rng.random() < 0.5 else (label, photo)
+
+
+class CityscapesPairs:
+    """Cityscapes colour label maps (`input`) and their photos (`target`): pix2pix's labels->photo."""
+
+    num_classes = 0
+    real_key = "target"
+    tfds_name = "cityscapes/semantic_segmentation"
+
+    def __init__(self, name: str, data_dir: str = "", image_size: int = 0, seed: int = 0, num_threads: int = 4):
+        self.name, self._seed, self._data_dir = name, seed, data_dir
+        self._size = image_size or 256
+        self._load = 286 * self._size // 256
+        self.element_shape = self.input_shape = (self._size, self._size, 3)
+        self._source = open_source(self.tfds_name, "train", data_dir)
+        self.num_examples = len(self._source)
+        self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
+
+    def _pair(self, example: dict, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+        return paired_jitter(colour_labels(example["segmentation_label"]), example["image_left"], self._load,
+                             self._size, rng)
+
+    def local_batch(self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
+                    process_count: int = 1) -> dict[str, np.ndarray]:
+        indices = stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index,
+                                 process_count)
+        rows = global_rows(global_batch, num_batches, process_index, process_count)
+        examples = self._source.__getitems__(indices.ravel().tolist())
+        pairs = list(self._pool.map(lambda er: self._pair(*er), zip(examples, row_rng(self._seed, 0, step, rows))))
+        labels, photos = zip(*pairs)
+        return {"input": to_float(labels).reshape(*indices.shape, *self.input_shape),
+                "target": to_float(photos).reshape(*indices.shape, *self.element_shape)}
+
+    def reference_pairs(self, split: str, num: int) -> dict[str, np.ndarray]:
+        """The first `num` images of `split` (pix2pix tests on `validation`), resized, with their label maps."""
+        source = open_source(self.tfds_name, split, self._data_dir)
+        pairs = [self._pair(e, None) for e in source.__getitems__(list(range(min(num, len(source)))))]
+        labels, photos = zip(*pairs)
+        return {"input": to_float(labels), "target": to_float(photos)}
+
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        return self.reference_pairs(split, num)["target"]
+
+
 def _register_unpaired(name: str) -> None:
     @DATASETS.register(name, batch_keys=("a", "b"))
     def build(config: ml_collections.ConfigDict) -> TfdsUnpaired:
@@ -185,3 +265,10 @@ def _build_div2k(config: ml_collections.ConfigDict) -> Div2k:
     if config.data.use_labels:
         raise ValueError("div2k_x4 has no labels; set data.use_labels=False.")
     return Div2k("div2k_x4", config.data.data_dir, config.data.image_size, seed=config.seed)
+
+
+@DATASETS.register("cityscapes_labels2photo", batch_keys=("input", "target"))
+def _build_cityscapes(config: ml_collections.ConfigDict) -> CityscapesPairs:
+    if config.data.use_labels:
+        raise ValueError("cityscapes_labels2photo has no class labels; set data.use_labels=False.")
+    return CityscapesPairs("cityscapes_labels2photo", config.data.data_dir, config.data.image_size, seed=config.seed)

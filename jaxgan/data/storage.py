@@ -202,11 +202,13 @@ def local_raw_dir(name: str, raw_dir: str = "") -> epath.Path | None:
     return None if missing else path
 
 
-def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "") -> epath.Path:
+def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "", manual_dir: str = "") -> epath.Path:
     """Prepares tfds dataset `name` as array_record in `data_dir`; returns its folder.
 
     Builds from local raw files when `name` has them (`local_raw_dir`), else
     runs tfds's usual download. A no-op when the dataset is already prepared.
+    `manual_dir`: where the files of a manual-download dataset (e.g.
+    Cityscapes' zips) are ('' = tfds's `<data_dir>/downloads/manual`).
 
     Raises:
       DatasetNotPreparedError: it exists there only as tfrecord.
@@ -230,5 +232,6 @@ def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "") -> epath.P
             f"; offline, apt-get install {source.apt_package} first" if source else "",
         )
         builder = tfds.builder(name, data_dir=data_dir, file_format=ARRAY_RECORD)
-    builder.download_and_prepare()
+    builder.download_and_prepare(
+        download_config=tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None)
     return builder.data_path
