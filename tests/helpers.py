@@ -11,6 +11,7 @@ from tensorflow_datasets.testing import mocking
 
 from jaxgan import experiment, parallel
 from jaxgan.config import base_config
+from jaxgan.evaluation import vgg19
 from jaxgan.step import make_train_step
 
 
@@ -124,3 +125,22 @@ def require(condition: bool, why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must provide this: {why} (see .ci/run)")
     pytest.skip(why)
+
+
+def random_vgg19_state_dict(seed=0):
+    """torchvision VGG19 `features` names and shapes, random (He-scaled) values: real VGG19 is not to be had offline."""
+    rng = np.random.default_rng(seed)
+    state = {}
+    for _, index, c_in, c_out in vgg19.LAYERS:
+        scale = np.sqrt(2.0 / (9 * c_in))  # He init keeps activations O(1) through 16 layers
+        state[f"features.{index}.weight"] = (rng.standard_normal((c_out, c_in, 3, 3)) * scale).astype(np.float32)
+        state[f"features.{index}.bias"] = (rng.standard_normal(c_out) * 0.1).astype(np.float32)
+    return state
+
+
+def write_random_vgg19(directory, seed=0):
+    """A cache directory holding random VGG19 weights as `jaxgan.evaluation.vgg19` converts them."""
+    arrays = vgg19.convert_state_dict(random_vgg19_state_dict(seed))
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez(directory / vgg19.WEIGHTS_FILE, **arrays)
+    return directory

@@ -37,19 +37,20 @@ def test_grid25_experiment_runs_to_the_end(tmp_path):
 
 @pytest.fixture(scope="module")
 def classifier_cache(tmp_path_factory):
-    """A cache directory holding an untrained Fashion-MNIST classifier (built once for the module)."""
+    """A cache directory holding an untrained Fashion-MNIST classifier and random VGG19 weights (built once)."""
+    from helpers import write_random_vgg19
     from jaxgan.evaluation import classifier
 
     path = tmp_path_factory.mktemp("cache")
     classifier.save(path / "fashion_mnist_classifier", classifier.init_variables(0), {"accuracy": 0.0})
-    return path
+    return write_random_vgg19(path)
 
 
 @pytest.mark.parametrize("name", sorted(p[:-3] for p in os.listdir(os.path.join(REPO, "experiments")) if p.endswith(".py")))
 def test_every_experiment_config_is_valid(name, classifier_cache, monkeypatch):
     # Keys are checked by config.validate, every name by experiment.build (which calls validate);
     # it reads the dataset's metadata, so image experiments get tfds's mock data. SRGAN's content
-    # loss loads the Fashion-MNIST classifier when the run is built: an untrained one stands in.
+    # loss loads the Fashion-MNIST classifier (or VGG19) when the run is built: untrained ones stand in.
     # Batches smaller than the fake device count (CycleGAN's paper batch of 1) build on fewer devices.
     import math
 

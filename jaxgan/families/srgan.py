@@ -16,8 +16,12 @@ G's output and of the truth, times `content_scale`:
     classifier's (`python -m jaxgan.evaluation.train_classifier
     fashion_mnist`), frozen. Images of another size are resized to 28x28
     first (bilinear).
-VGG19 weights cannot be had offline, so no VGG content is offered: a content
-extractor is a function plus one line in `CONTENT_FEATURES`.
+  - "vgg19_54": the paper's VGG54 (`jaxgan.evaluation.vgg19`: ImageNet VGG19's
+    4th conv of the 5th block, after ReLU), from torchvision's weights,
+    which the user converts once (`python -m jaxgan.evaluation.vgg19 --torch
+    vgg19-dcbb9e9d.pth`; they cannot be had offline). The paper rescales the
+    feature maps by 1/12.75: `content_scale` = 1/12.75**2 does that.
+A content extractor is a function plus one line in `CONTENT_FEATURES`.
 
 Roles: `generator` (`model.generator`, an image-input generator such as
 `srresnet`, `model.g`), `discriminator` (`model.discriminator`, e.g. `srgan`,
@@ -73,6 +77,19 @@ def classifier_feature_map(config: ml_collections.ConfigDict) -> Callable[[jax.A
         return nn.relu(state["intermediates"]["BatchNorm_2"]["__call__"][0])
 
     return features
+
+
+@CONTENT_FEATURES.register("vgg19_54")
+def vgg54_feature_map(config: ml_collections.ConfigDict) -> Callable[[jax.Array], jax.Array]:
+    """ImageNet VGG19's conv5_4 activations (the paper's VGG54), from the converted torchvision weights; frozen."""
+    from jaxgan.evaluation import vgg19  # evaluation imports families' registries; import late
+
+    try:
+        variables = vgg19.load(configured_cache=config.eval.cache_dir)
+    except FileNotFoundError as e:
+        raise ValueError(f"family.content='vgg19_54': {e}") from None
+    net = vgg19.VGG19Features("conv5_4")
+    return lambda images: net.apply(variables, images)
 
 
 @FAMILIES.register("srgan")
