@@ -8,3 +8,4 @@ from jaxgan.evaluation import classifier, inception  # noqa: F401  (register the
 from jaxgan.evaluation.evaluators import EVALUATORS, evaluate, evaluate_samples  # noqa: F401
 from jaxgan.evaluation import representation  # noqa: F401,E402  (registers reconstruction, linear_probe)
 from jaxgan.evaluation import translation  # noqa: F401,E402  (registers translation)
+from jaxgan.evaluation import attributes  # noqa: F401,E402  (registers attributes)

@@ -1,0 +1,198 @@
+"""StarGAN: the attributed garments (exact, deterministic renderings), its networks, its losses by hand for both
+label styles, shard_map == pmap, and an exact resume."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from helpers import assert_trees_equal, build, data_config, mock_images, run_steps
+from jaxgan import experiment, train
+from jaxgan.checkpoint import saveable_tree
+from jaxgan.config import ConfigError, base_config
+from jaxgan.data import build_dataset
+from jaxgan.data.attributed import TASKS, dilate, render, split_domains
+from jaxgan.families import LossContext, family_config
+from jaxgan.families.stargan import classification_loss, label_table, with_domain
+from jaxgan.models.stargan import StarGANDiscriminator, StarGANGenerator
+from jaxgan.parallel import DATA_AXIS
+from test_image2image import MOCK_EXAMPLES, count_params
+
+FULL = TASKS["attributed_fashion_mnist"]
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+def test_renderings_are_exact_colour_inversion_and_dilation():
+    g = np.zeros((1, 5, 5, 1), np.uint8)
+    g[0, 2, 2] = 200
+    bold = dilate(g)
+    assert bold[0, 1:4, 1:4].min() == 200 and bold.sum() == 9 * 200  # a dot grows to its 3x3 square
+    red, inverted_green_bold = FULL.table[0], FULL.table[7]  # red; green + inverted + bold
+    assert FULL.domain_names()[0] == "red" and FULL.domain_names()[7] == "green+inverted+bold"
+    out = render(np.repeat(g, 2, 0), np.stack([red, inverted_green_bold]), FULL.attributes)
+    np.testing.assert_array_equal(out[0, ..., 0], g[0, ..., 0])
+    assert out[0, ..., 1:].max() == 0
+    np.testing.assert_array_equal(out[1, ..., 1], 255 - bold[0, ..., 0])
+    assert out[1, ..., 0].max() == out[1, ..., 2].max() == 0
+    with pytest.raises(ValueError, match="exactly one colour"):
+        render(g, np.zeros((1, 5), np.float32), FULL.attributes)
+
+
+def test_attributed_batches_carry_their_domain_and_are_deterministic():
+    with mock_images(MOCK_EXAMPLES):
+        ds = build_dataset(data_config("attributed_fashion_mnist"))
+        batch = ds.local_batch(2, 8)
+        assert batch["x"].shape == (1, 8, 32, 32, 3) and batch["attributes"].shape == (1, 8, 5)
+        np.testing.assert_array_equal(batch["attributes"][0], FULL.table[batch["domain"][0]])
+        assert_trees_equal(batch, build_dataset(data_config("attributed_fashion_mnist")).local_batch(2, 8))
+        halves = [ds.local_batch(2, 8, process_index=p, process_count=2) for p in range(2)]
+        np.testing.assert_array_equal(np.concatenate([h["x"] for h in halves], 1), batch["x"])
+        pairs = ds.reference_pairs("test", 6)  # the truth of any target follows from the plain garment
+        np.testing.assert_array_equal(ds.truth(pairs["garment"], pairs["domain"]), pairs["x"])
+    domains = split_domains("train", 60_000, 12)
+    assert np.array_equal(domains, split_domains("train", 60_000, 12))
+    assert np.bincount(domains).min() > 4_700  # uniform over the 12 domains
+
+
+def test_colour_pairs_are_unpaired_in_training_and_paired_in_test():
+    with mock_images(MOCK_EXAMPLES):
+        ds = build_dataset(data_config("fashion_red2green"))
+        batch = ds.local_batch(0, 4)
+        assert batch["a"][..., 1:].max() == -1 and batch["b"][..., [0, 2]].max() == -1  # red only, green only
+        pairs = ds.reference_pairs("test", 3)
+        np.testing.assert_array_equal(pairs["a"][..., 0], pairs["b"][..., 1])  # the same garment in both colours
+
+
+# --- networks -----------------------------------------------------------------------------------
+
+def stargan_g_params(c_dim=5, w=64, blocks=6):
+    """By hand, from the authors' Generator (convs without bias, affine IN): 7x7, 2 down, blocks, 2 up, 7x7."""
+    n = 49 * (3 + c_dim) * w + 2 * w + 16 * w * 2 * w + 4 * w + 16 * 2 * w * 4 * w + 8 * w
+    n += blocks * 2 * (9 * 4 * w * 4 * w + 8 * w)
+    return n + 16 * 4 * w * 2 * w + 4 * w + 16 * 2 * w * w + 2 * w + 49 * w * 3
+
+
+def stargan_d_params(c_dim=5, w=64, layers=6, size=128):
+    n, c_in = 0, 3
+    for i in range(layers):
+        n += 16 * c_in * w * 2**i + w * 2**i
+        c_in = w * 2**i
+    k = size // 2**layers
+    return n + 9 * c_in + k * k * c_in * c_dim  # heads without bias
+
+
+def test_networks_have_the_papers_shapes_and_parameter_counts_at_128():
+    g = StarGANGenerator((128, 128, 3))
+    assert count_params(g, (1, 128, 128, 8)) == stargan_g_params() == 8_430_528  # the authors' printout
+    d = StarGANDiscriminator(num_classes=5)
+    variables = jax.eval_shape(lambda: d.init(jax.random.key(0), jnp.zeros((1, 128, 128, 3)), train=False))
+    assert sum(x.size for x in jax.tree.leaves(variables)) == stargan_d_params() == 44_762_048
+    src, cls = jax.eval_shape(lambda v, x: d.apply(v, x, train=False), variables, jnp.zeros((2, 128, 128, 3)))
+    assert src.shape == (2, 2, 2) and cls.shape == (2, 5)
+    with pytest.raises(ValueError, match="not divisible by 64"):
+        d.init(jax.random.key(0), jnp.zeros((1, 48, 48, 3)), train=False)
+
+
+# --- the family ---------------------------------------------------------------------------------
+
+def stargan_config(data="attributed_fashion_mnist", **family):
+    c = base_config()
+    c.family = family_config("stargan", **{"n_critic": 2, **family})
+    c.data.name, c.data.image_size = data, 16
+    c.batch_size, c.total_steps, c.loss = 4, 4, "wasserstein"
+    c.penalties = {"wgan_gp": {"weight": 10.0}}
+    c.log_every_steps = c.eval_every_steps = c.checkpoint_every_steps = 2
+    c.model.generator, c.model.discriminator = "stargan", "stargan"
+    c.model.g.width, c.model.g.num_blocks = 4, 1
+    c.model.d.width, c.model.d.num_layers = 4, 2
+    c.eval.evaluators, c.eval.reference_split, c.eval.num_samples = "attributes", "test", 8
+    return c
+
+
+def test_classification_loss_uses_the_label_style():
+    logits, target = jnp.array([[2.0, -1.0, 0.5]]), jnp.array([[1.0, 0.0, 1.0]])
+    bce = -(np.log(1 / (1 + np.exp(-2.0))) + np.log(1 - 1 / (1 + np.exp(1.0))) + np.log(1 / (1 + np.exp(-0.5))))
+    np.testing.assert_allclose(classification_loss(logits, target, "binary"), bce, rtol=1e-6)
+    onehot = jnp.array([[0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(classification_loss(logits, onehot, "onehot"),
+                               -jax.nn.log_softmax(logits)[0, 2], rtol=1e-6)
+    assert label_table(FULL, "binary").shape == (12, 5) and label_table(FULL, "onehot").shape == (12, 12)
+
+
+@pytest.mark.parametrize("style", ["binary", "onehot"])
+def test_the_losses_are_the_papers_by_hand(style):
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(stargan_config(label_style=style, cls_weight=0.7, rec_weight=3.0), num_devices=1)
+        state, family = jax.device_get(exp.init_state()), exp.family
+        batch = {k: jnp.asarray(v[0]) for k, v in exp.dataset.local_batch(0, 4).items()}
+        ctx = LossContext(state.params, state.collections, state.extra, jnp.int32(0))
+        key = jax.random.key(3)
+        out = {group: jax.vmap(lambda k: family.loss(group, ctx, batch, k).loss, axis_name=DATA_AXIS)(key[None])
+               for group in ("d", "g")}
+        table = jnp.asarray(label_table(exp.dataset.task, style))
+        c_trg = table[jax.random.randint(jax.random.split(key)[0], (4,), 0, 12)]
+        c_org = table[batch["domain"]]
+        d = lambda x: family.apply("discriminator", ctx.params, ctx.collections, x, True)[0]  # noqa: E731
+        g = lambda x, c: family.apply("generator", ctx.params, ctx.collections, with_domain(x, c), True)[0]  # noqa
+        x = batch["x"]
+        fake = g(x, c_trg)
+        (src_real, cls_real), (src_fake, cls_fake) = d(x), d(fake)
+        d_loss = -jnp.mean(src_real) + jnp.mean(src_fake) + 0.7 * classification_loss(cls_real, c_org, style)
+        g_loss = (-jnp.mean(src_fake) + 0.7 * classification_loss(cls_fake, c_trg, style)
+                  + 3.0 * jnp.mean(jnp.abs(x - g(fake, c_org))))
+        np.testing.assert_allclose(out["d"][0], d_loss, rtol=1e-5)
+        np.testing.assert_allclose(out["g"][0], g_loss, rtol=1e-5)
+
+
+def test_bad_stargan_config_is_one_clear_error(tmp_path):
+    for change, message in ((dict(label_style="softmax"), "label_style='softmax'; choices: binary, onehot"),
+                            (dict(n_critic=0), "n_critic must be an integer >= 1")):
+        with mock_images(MOCK_EXAMPLES), pytest.raises(ConfigError, match=message):
+            train.train_and_evaluate(stargan_config(**change), str(tmp_path / "w"))
+    c = stargan_config()
+    c.data.name = "edges2fashion"
+    with mock_images(MOCK_EXAMPLES), pytest.raises(ConfigError, match=r"reads batch key\(s\) \['x', 'attributes', "
+                                                                      r"'domain'\].*attributed_fashion_mnist"):
+        train.train_and_evaluate(c, str(tmp_path / "w"))
+
+
+@pytest.mark.parametrize("data, style", [("attributed_fashion_mnist", "binary"), ("coloured_fashion_mnist", "onehot")])
+def test_shard_map_and_pmap_give_the_same_bits(data, style):
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(stargan_config(data, label_style=style))
+        assert_trees_equal(saveable_tree(run_steps(exp, 2)), saveable_tree(run_steps(exp, 2, path="pmap")))
+
+
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
+def test_a_stargan_run_resumes_bit_for_bit(tmp_path):
+    with mock_images(MOCK_EXAMPLES):
+        train.train_and_evaluate(stargan_config(), str(tmp_path / "full"))
+        c = stargan_config()
+        c.total_steps = 2
+        train.train_and_evaluate(c, str(tmp_path / "split"))
+        train.train_and_evaluate(stargan_config(), str(tmp_path / "split"))
+        (_, full), (_, split) = (experiment.restore_latest(tmp_path / w) for w in ("full", "split"))
+    assert int(full.step) == int(split.step) == 4
+    assert_trees_equal(*jax.device_get((saveable_tree(full), saveable_tree(split))))  # params, opt states, rng
+
+
+def test_the_attributes_evaluator_gives_an_oracle_zero_error_and_a_grid():
+    from jaxgan.evaluation.attributes import attributes, to_gray
+    from jaxgan.evaluation.evaluators import EvalContext
+
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(stargan_config(), num_devices=1)
+        pairs = exp.dataset.reference_pairs("test", 8)
+        oracle = lambda images, domains: exp.dataset.truth(pairs["garment"], domains)  # noqa: E731
+        ctx = EvalContext(exp, None, {"translate": oracle}, {"translate": oracle}, jax.random.key(0), pictures=True)
+        out = attributes(ctx)
+    r = out.results
+    assert r["l1"] == r["changed_l1"] == r["reconstruction_l1"] == 0.0 and r["ssim"] > 0.999
+    assert "12 domains (red, red+bold, red+inverted, red+inverted+bold, green" in r["protocol"]
+    assert out.pictures["attributes_translate"][:8] == b"\x89PNG\r\n\x1a\n"
+    gray = to_gray(pairs["x"], exp.dataset.task.table[pairs["domain"]][:, 3])
+    plain = exp.dataset.truth(pairs["garment"], np.zeros(8, int))[..., :1]  # red, not inverted, not bold
+    not_bold = exp.dataset.task.table[pairs["domain"]][:, 4] == 0
+    np.testing.assert_allclose(gray[not_bold], plain[not_bold], atol=1e-6)  # drawn back to the plain garment
