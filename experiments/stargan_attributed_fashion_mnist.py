@@ -15,8 +15,8 @@ The paper's settings: WGAN-GP (lambda 10), lambda_cls 1, lambda_rec 10, 5 D
 updates per G update, Adam 1e-4 (b1 0.5, b2 0.999), batch 16, the lr decaying
 linearly to 0 over the second half. Networks, the paper's scaled to 32x32
 and 2 CPU cores: G `stargan` of width 16 with 3 residual blocks (the paper: 64
-and 6), D `stargan` of width 16 with 4 stride-2 layers (the paper's 6 at
-128x128 also end at 1/64 of the side... here 1/16: a 2x2 map as the paper's).
+and 6), D `stargan` of width 16 with 4 stride-2 layers, which end on a 2x2
+map at 32x32 as the paper's 6 do at 128x128. 4,000 steps (20,000 D updates).
 
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
 python -m jaxgan.evaluation.train_classifier fashion_mnist. Command:

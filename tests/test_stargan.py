@@ -196,3 +196,29 @@ def test_the_attributes_evaluator_gives_an_oracle_zero_error_and_a_grid():
     plain = exp.dataset.truth(pairs["garment"], np.zeros(8, int))[..., :1]  # red, not inverted, not bold
     not_bold = exp.dataset.task.table[pairs["domain"]][:, 4] == 0
     np.testing.assert_allclose(gray[not_bold], plain[not_bold], atol=1e-6)  # drawn back to the plain garment
+
+
+def test_the_attribute_classifier_trains_deterministically_and_scores_the_oracle_like_the_truth(tmp_path):
+    from jaxgan.evaluation import attribute_classifier
+    from jaxgan.evaluation.attributes import attributes
+    from jaxgan.evaluation.evaluators import EvalContext
+
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(stargan_config(), num_devices=1)
+        with exp.config.unlocked():
+            exp.config.eval.cache_dir = str(tmp_path)
+        skipped = attributes(EvalContext(exp, None, {"translate": lambda x, d: x}, {}, jax.random.key(0))).results
+        assert "attribute_classifier attributed_fashion_mnist --image_size=16" in skipped["attribute_accuracy_skipped"]
+        meta = attribute_classifier.run("attributed_fashion_mnist", cache_dir=str(tmp_path), epochs=1, num_train=40,
+                                        num_test=16, batch_size=8, image_size=16)
+        first, _ = attribute_classifier.load("attributed_fashion_mnist", 12, (16, 16, 3), str(tmp_path))
+        attribute_classifier.run("attributed_fashion_mnist", cache_dir=str(tmp_path), epochs=1, num_train=40,
+                                 num_test=16, batch_size=8, image_size=16)
+        again, saved = attribute_classifier.load("attributed_fashion_mnist", 12, (16, 16, 3), str(tmp_path))
+        pairs = exp.dataset.reference_pairs("test", 8)
+        oracle = lambda images, domains: exp.dataset.truth(pairs["garment"], domains)  # noqa: E731
+        r = attributes(EvalContext(exp, None, {"translate": oracle}, {}, jax.random.key(0))).results
+    assert_trees_equal(first, again)
+    assert saved["num_train"] == 40 and 0 <= meta["test_domain_accuracy"] <= 1
+    assert r["domain_accuracy"] == r["truth_domain_accuracy"]  # the oracle's outputs are the truths
+    assert set(r) >= {"attribute_accuracy", "accuracy/red", "accuracy/inverted", "accuracy/bold"}

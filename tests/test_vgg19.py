@@ -76,6 +76,7 @@ def test_grayscale_is_tiled_and_an_unknown_layer_lists_the_choices(tmp_path):
 def srgan_vgg_config(cache):
     c = load_experiment("srgan_fashion_mnist_x4", "smoke")
     c.family.content, c.family.content_scale = "vgg19_54", 1 / 12.75**2
+    c.data.image_size = 16  # conv5_4 on a 1x1 map: the cheapest size VGG19 takes
     c.eval.cache_dir = str(cache)
     return c
 
