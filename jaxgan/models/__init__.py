@@ -20,4 +20,4 @@ from jaxgan.models.registry import (  # noqa: F401
 )
 
 # Importing the members registers their networks.
-from jaxgan.models import ali, cyclegan, dcgan, infogan, mlp, srresnet, stargan, unet  # noqa: F401,E402  (after the registries they fill)
+from jaxgan.models import ali, cyclegan, dcgan, infogan, mlp, progan, srresnet, stargan, unet  # noqa: F401,E402  (after the registries they fill)
