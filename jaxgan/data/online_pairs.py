@@ -120,11 +120,43 @@ class TfdsUnpaired:
         return self._test_images(domain, num)
 
 
-class Div2k:
-    """DIV2K bicubic x4 as aligned random LR/HR crops (`input`/`target`) for SRGAN."""
+class _AlignedPairs:
+    """A paired tfds source as `{input, target}` batches; subclasses give `_pair(example, rng or None)`.
+
+    `rng` is the row's generator for training jitter; None means the fixed
+    test-time form (a central crop, a plain resize).
+    """
 
     num_classes = 0
     real_key = "target"
+    tfds_name = ""
+
+    def local_batch(self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
+                    process_count: int = 1) -> dict[str, np.ndarray]:
+        indices = stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index,
+                                 process_count)
+        rows = global_rows(global_batch, num_batches, process_index, process_count)
+        examples = self._source.__getitems__(indices.ravel().tolist())
+        pairs = list(self._pool.map(lambda er: self._pair(*er), zip(examples, row_rng(self._seed, 0, step, rows))))
+        inputs, targets = zip(*pairs)
+        return {"input": to_float(inputs).reshape(*indices.shape, *self.input_shape),
+                "target": to_float(targets).reshape(*indices.shape, *self.element_shape)}
+
+    def reference_pairs(self, split: str, num: int) -> dict[str, np.ndarray]:
+        """The test-time pairs of the first `num` examples of `split`."""
+        source = open_source(self.tfds_name, split, self._data_dir)
+        pairs = [self._pair(e, None) for e in source.__getitems__(list(range(min(num, len(source)))))]
+        inputs, targets = zip(*pairs)
+        return {"input": to_float(inputs), "target": to_float(targets)}
+
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        return self.reference_pairs(split, num)["target"]
+
+
+class Div2k(_AlignedPairs):
+    """DIV2K bicubic x4 as aligned random LR/HR crops (`input`/`target`) for SRGAN; tests on central crops."""
+
+    tfds_name = "div2k/bicubic_x4"
     factor = 4
 
     def __init__(self, name: str, data_dir: str = "", image_size: int = 0, seed: int = 0, eval_crop: int = 384,
@@ -134,11 +166,11 @@ class Div2k:
         if crop % self.factor:
             raise ValueError(f"{name}: data.image_size={crop} is not divisible by the factor {self.factor}.")
         self.element_shape, self.input_shape = (crop, crop, 3), (crop // 4, crop // 4, 3)
-        self._source = open_source("div2k/bicubic_x4", "train", data_dir)
+        self._source = open_source(self.tfds_name, "train", data_dir)
         self.num_examples = len(self._source)
         self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
 
-    def _crop(self, example: dict, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+    def _pair(self, example: dict, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
         lr, hr = example["lr"], example["hr"]
         side = (self._eval_crop if rng is None else self.element_shape[0]) // self.factor
         if lr.shape[0] < side or lr.shape[1] < side or hr.shape[0] < self.factor * lr.shape[0]:
@@ -153,27 +185,6 @@ class Div2k:
         if rng is not None and rng.random() < 0.5:
             lr, hr = lr[:, ::-1], hr[:, ::-1]
         return lr, hr
-
-    def local_batch(self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
-                    process_count: int = 1) -> dict[str, np.ndarray]:
-        indices = stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index,
-                                 process_count)
-        rows = global_rows(global_batch, num_batches, process_index, process_count)
-        examples = self._source.__getitems__(indices.ravel().tolist())
-        crops = list(self._pool.map(lambda er: self._crop(*er), zip(examples, row_rng(self._seed, 0, step, rows))))
-        lr, hr = zip(*crops)
-        return {"input": to_float(lr).reshape(*indices.shape, *self.input_shape),
-                "target": to_float(hr).reshape(*indices.shape, *self.element_shape)}
-
-    def reference_pairs(self, split: str, num: int) -> dict[str, np.ndarray]:
-        """Central `eval_crop` HR crops (and their LR) of the first `num` images of `split`."""
-        source = open_source("div2k/bicubic_x4", split, self._data_dir)
-        crops = [self._crop(e, None) for e in source.__getitems__(list(range(min(num, len(source)))))]
-        lr, hr = zip(*crops)
-        return {"input": to_float(lr), "target": to_float(hr)}
-
-    def reference_images(self, split: str, num: int) -> np.ndarray:
-        return self.reference_pairs(split, num)["target"]
 
 
 # Cityscapes labelId -> RGB (cityscapesScripts helpers/labels.py): ids 0-4 are unlabeled/void (black).
@@ -205,11 +216,9 @@ def paired_jitter(label: np.ndarray, photo: np.ndarray, load_size: int, crop: in
     return (label[:, ::-1], photo[:, ::-1]) if rng.random() < 0.5 else (label, photo)
 
 
-class CityscapesPairs:
+class CityscapesPairs(_AlignedPairs):
     """Cityscapes colour label maps (`input`) and their photos (`target`): pix2pix's labels->photo."""
 
-    num_classes = 0
-    real_key = "target"
     tfds_name = "cityscapes/semantic_segmentation"
 
     def __init__(self, name: str, data_dir: str = "", image_size: int = 0, seed: int = 0, num_threads: int = 4):
@@ -224,27 +233,6 @@ class CityscapesPairs:
     def _pair(self, example: dict, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
         return paired_jitter(colour_labels(example["segmentation_label"]), example["image_left"], self._load,
                              self._size, rng)
-
-    def local_batch(self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0,
-                    process_count: int = 1) -> dict[str, np.ndarray]:
-        indices = stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index,
-                                 process_count)
-        rows = global_rows(global_batch, num_batches, process_index, process_count)
-        examples = self._source.__getitems__(indices.ravel().tolist())
-        pairs = list(self._pool.map(lambda er: self._pair(*er), zip(examples, row_rng(self._seed, 0, step, rows))))
-        labels, photos = zip(*pairs)
-        return {"input": to_float(labels).reshape(*indices.shape, *self.input_shape),
-                "target": to_float(photos).reshape(*indices.shape, *self.element_shape)}
-
-    def reference_pairs(self, split: str, num: int) -> dict[str, np.ndarray]:
-        """The first `num` images of `split` (pix2pix tests on `validation`), resized, with their label maps."""
-        source = open_source(self.tfds_name, split, self._data_dir)
-        pairs = [self._pair(e, None) for e in source.__getitems__(list(range(min(num, len(source)))))]
-        labels, photos = zip(*pairs)
-        return {"input": to_float(labels), "target": to_float(photos)}
-
-    def reference_images(self, split: str, num: int) -> np.ndarray:
-        return self.reference_pairs(split, num)["target"]
 
 
 def _register_unpaired(name: str) -> None:
