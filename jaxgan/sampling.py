@@ -81,5 +81,6 @@ def uses_ema(state: Any) -> bool:
 
 
 def predictions(family: Any, state: Any, use_ema: bool = True) -> Mapping[str, Any]:
-    """The family's prediction functions over the state's networks (EMA ones when kept and `use_ema`)."""
-    return family.predictions(prediction_params(state, use_ema), state.collections)
+    """The family's prediction functions over the state's networks (EMA ones when kept and `use_ema`), as they
+    are at the state's step (`Family.predictions_at`: a phased family's current phase)."""
+    return family.predictions_at(prediction_params(state, use_ema), state.collections, int(state.step))

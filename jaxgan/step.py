@@ -19,7 +19,7 @@ entries that read a new batch take the next index, the others the last one.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import jax
 import jax.numpy as jnp
@@ -54,9 +54,12 @@ def ema_decay_at(step: jax.Array, decay: float, warmup: bool) -> jax.Array:
     return jnp.minimum(decay, (1.0 + t) / (10.0 + t))
 
 
-def make_train_step(family: Family, config: ml_collections.ConfigDict
+def make_train_step(family: Family, config: ml_collections.ConfigDict, phase: Hashable = None
                     ) -> Callable[[GANState, dict, jax.Array], tuple[GANState, Metrics]]:
-    """Builds the per-device train step of `family` under `config` (uses `penalties` and `ema`).
+    """Builds the per-device train step of `family` under `config` (uses `penalties` and `ema`) for `phase`.
+
+    `phase` is the family's `phase(step)` for the steps this function will
+    run (None for families without phases); the losses see it, static.
 
     Returns:
       `train_step(state, batch, rng) -> (state, metrics)`, where `batch` holds
@@ -73,7 +76,8 @@ def make_train_step(family: Family, config: ml_collections.ConfigDict
         trainable = state.group_params(roles)
 
         def objective(group_params):
-            ctx = LossContext({**state.params, **group_params}, state.collections, state.extra, update_index)
+            ctx = LossContext({**state.params, **group_params}, state.collections, state.extra, update_index,
+                              state.step, phase)
             out = family.loss(group, ctx, batch, key)
             total, values, penalty_state = out.loss, {}, {}
             for i, (name, options) in enumerate(configured.items()):

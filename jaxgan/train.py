@@ -136,6 +136,35 @@ def _finished(workdir: epath.Path, step: int) -> dict | None:
     return None
 
 
+class PhasedSteps:
+    """The compiled train step of each phase of the run (`Family.phase`), built when the phase first comes.
+
+    Families without phases have one step; ProGAN compiles one per
+    resolution, once each (`traced` counts the traces, each one compilation).
+    """
+
+    def __init__(self, exp):
+        self.exp, self.steps, self.traced = exp, {}, 0
+
+    def __call__(self, done: int) -> Any:
+        """The step function for the step after `done` steps."""
+        phase = self.exp.family.phase(done)
+        if phase not in self.steps:
+            if self.steps:
+                logging.info("Step %d starts phase %s: one more compiled step.", done + 1, phase)
+            self.steps[phase] = parallel.shard_step(self._counted(make_train_step(self.exp.family, self.exp.config,
+                                                                                  phase)), self.exp.mesh)
+        return self.steps[phase]
+
+    def _counted(self, step_fn: Any) -> Any:
+        """`step_fn`, counting its traces: each trace of a jitted step is one XLA compilation of it."""
+        def traced_step(*args):
+            self.traced += 1
+            return step_fn(*args)
+
+        return traced_step
+
+
 def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, workdir: epath.Path,
            used, signals: runguard.StopSignals) -> dict[str, Any]:
     """The loop from `state` to `config.total_steps`, then the final evaluation."""
@@ -152,7 +181,7 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
     if jax.process_index() == 0:
         (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
         extensions.save(workdir, extensions.external(used))
-    train_step = parallel.shard_step(make_train_step(exp.family, config), exp.mesh)
+    steps = PhasedSteps(exp)
     writer = MetricWriter(workdir)
     stream = BatchStream(exp.dataset, exp.mesh, config.batch_size, exp.family.batches_per_step(), start)
     try:
@@ -166,7 +195,7 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
         for step in range(start + 1, config.total_steps + 1):
             if profile and step == profile[0]:
                 jax.profiler.start_trace(str(workdir / "profile"))
-            state, metrics = train_step(state, next(stream), rng)
+            state, metrics = steps(step - 1)(state, next(stream), rng)
             if block or (profile and step == profile[1]):
                 jax.block_until_ready(state)
             if profile and step == profile[1]:

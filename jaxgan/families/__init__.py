@@ -5,8 +5,9 @@ for the design. Registered here: `gan` (G vs D, conditional forms included),
 `ali` (ALI/BiGAN: G, an encoder and a joint D(x, z)), and the image-to-image
 families `pix2pix` (paired, cGAN + L1), `srgan` (super-resolution, content +
 adversarial) and `cyclegan` (unpaired, two Gs and two Ds, cycle and identity
-losses, an image pool in the state), and `stargan` (one G among many
-domains, a D with a domain head, n_critic D updates per G update).
+losses, an image pool in the state), `stargan` (one G among many
+domains, a D with a domain head, n_critic D updates per G update), and
+`progan` (progressive growing: one compiled step per resolution, `Family.phase`).
 """
 
 from typing import Any
@@ -17,7 +18,7 @@ from jaxgan.families.base import Family, LossContext, LossOutput, Update  # noqa
 from jaxgan.families.registry import FAMILIES
 
 # Importing the members registers them.
-from jaxgan.families import ali, cyclegan, gan, pix2pix, srgan, stargan  # noqa: F401,E402  (after the registry they fill)
+from jaxgan.families import ali, cyclegan, gan, pix2pix, progan, srgan, stargan  # noqa: F401,E402  (after the registry they fill)
 
 
 def family_config(name: str, **options: Any) -> ml_collections.ConfigDict:

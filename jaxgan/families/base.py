@@ -20,7 +20,7 @@ family" shows a small one.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, ClassVar, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, ClassVar, Hashable, Mapping, NamedTuple, Sequence
 
 import flax.linen as nn
 import jax
@@ -69,12 +69,18 @@ class LossContext(NamedTuple):
         return new values in `LossOutput.extra`.
       update_index: how many updates this group had before this one (counts
         over the run; lazy penalties use it).
+      step: the train steps done before this one (`state.step`, traced), e.g.
+        for a fade-in computed inside the step; None outside the step.
+      phase: the step's phase (`Family.phase`), static: None for every family
+        but those whose compiled step changes during a run (ProGAN).
     """
 
     params: Mapping[str, Any]
     collections: Mapping[str, dict]
     extra: Mapping[str, Any]
     update_index: jax.Array
+    step: jax.Array | None = None
+    phase: Hashable = None
 
 
 class LossOutput(NamedTuple):
@@ -156,6 +162,16 @@ class Family:
         """Per role, the example `(args, kwargs)` its module is initialised with."""
         raise NotImplementedError
 
+    def phase(self, step: int) -> Hashable:
+        """The phase of the train step that starts after `step` steps (None: one phase for the whole run).
+
+        The trainer compiles one step per phase (the loss sees it as
+        `ctx.phase`, static) and switches when it changes: ProGAN's phase is
+        the resolution. It must be a pure function of the step, so a resumed
+        run picks the same phase.
+        """
+        return None
+
     def init_extra(self) -> dict[str, Any]:
         """The family's own state (a pytree of arrays), kept in `GANState.extra`."""
         return {}
@@ -168,6 +184,12 @@ class Family:
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Prediction]:
         """Name -> prediction function of the trained networks (eval mode, on the host's devices)."""
         return {}
+
+    def predictions_at(self, params: Mapping[str, Any], collections: Mapping[str, dict], step: int
+                       ) -> dict[str, Prediction]:
+        """`predictions` of the networks as they are after `step` steps (a phased family's current phase)."""
+        del step
+        return self.predictions(params, collections)
 
     # --- helpers for subclasses ---------------------------------------------
     def apply(self, role: str, params: Mapping[str, Any], collections: Mapping[str, dict], x: Any, train: bool,

@@ -75,17 +75,23 @@ class ProGANGenerator(nn.Module):
     out_shape: Sequence[int]
     fmap_base: int = 8192
     fmap_max: int = 512
+    # Defaults of the call's `resolution` (0: the final one) and `alpha`, so that a clone draws one phase;
+    # `show_full`: outputs upsampled (nearest) to the final size, for metrics and pictures.
+    resolution: int = 0
+    alpha: float = 1.0
+    show_full: bool = False
 
     def _width(self, res: int) -> int:
         return width(res, self.fmap_base, self.fmap_max)
 
     @nn.compact
     def __call__(self, z: jax.Array, train: bool = False, resolution: int | None = None,
-                 alpha: jax.Array | float = 1.0) -> jax.Array:
+                 alpha: jax.Array | float | None = None) -> jax.Array:
         """z `[B, latent]` -> images `[B, resolution, resolution, C]` (no tanh: ProGAN's G is linear)."""
         del train
         final = self.out_shape[0]
-        resolution = resolution or final
+        resolution = resolution or self.resolution or final
+        alpha = self.alpha if alpha is None else alpha
         _check_resolution(resolution, final)
         init = self.is_initializing()  # create every resolution's layers at init, whatever `resolution`
         c = self.out_shape[-1]
@@ -106,9 +112,11 @@ class ProGANGenerator(nn.Module):
                 if r > START_RESOLUTION:
                     images = (1.0 - alpha) * upsample(to_rgb[r // 2](previous)) + alpha * images
                 if not init:
-                    return images
+                    break
             elif init:
                 to_rgb[r](x)
+        while self.show_full and images.shape[1] < final:
+            images = upsample(images)
         return images
 
 

@@ -1,0 +1,92 @@
+"""ProGAN: the phase schedule and fade-in alpha at its boundaries, one compiled step per resolution, and a run
+stopped mid-fade-in that resumes bit for bit."""
+
+import jax
+import numpy as np
+import pytest
+
+from helpers import assert_trees_equal, mock_images
+from jaxgan import experiment, train
+from jaxgan.checkpoint import saveable_tree
+from jaxgan.config import ConfigError, base_config
+from jaxgan.families import family_config
+from jaxgan.families.progan import fade_alpha, phase_starts, real_at, resolution_at
+from jaxgan.models.progan import downsample, upsample
+
+
+def test_phases_and_alpha_at_their_boundaries():
+    starts = phase_starts(16, fade_images=16, stable_images=16)
+    assert starts == {4: 0, 8: 16, 16: 48}  # 4: stable only; then fade + stable per resolution
+    assert [resolution_at(i, starts) for i in (0, 15, 16, 47, 48, 10**6)] == [4, 4, 8, 8, 16, 16]
+    assert [float(fade_alpha(i, 16, 16, 8)) for i in (16, 20, 24, 32, 40)] == [0.0, 0.25, 0.5, 1.0, 1.0]
+    assert float(fade_alpha(3, 0, 16, 4)) == 1.0  # 4x4 never fades
+
+
+def test_reals_are_downsampled_and_blended_like_g():
+    x = np.random.default_rng(0).standard_normal((2, 16, 16, 1)).astype(np.float32)
+    x8 = downsample(x)
+    np.testing.assert_allclose(real_at(x, 8, 1.0), x8, rtol=1e-6)
+    np.testing.assert_allclose(real_at(x, 8, 0.0), upsample(downsample(x8)), rtol=1e-6)
+    np.testing.assert_allclose(real_at(x, 16, 0.25), 0.75 * upsample(x8) + 0.25 * x, rtol=1e-5, atol=1e-6)
+
+
+def progan_config(total_steps=10, **family):
+    c = base_config()
+    # 4 images a step: 4x4 for steps 0-1, 8x8 fades over 2-3 and is stable over 4-5, 16x16 fades over 6-7.
+    c.family = family_config("progan", **{"fade_kimg": 0.008, "stable_kimg": 0.008, **family})
+    c.data.name, c.data.image_size = "fashion_mnist", 16
+    c.batch_size, c.total_steps, c.loss = 4, total_steps, "wasserstein"
+    c.penalties = {"wgan_gp": {"weight": 10.0}}
+    c.model.generator = c.model.discriminator = "progan"
+    c.model.latent_dim = 8
+    c.model.g.fmap_base = c.model.d.fmap_base = 16
+    c.model.g.fmap_max = c.model.d.fmap_max = 8
+    c.ema.decay = 0.9
+    c.log_every_steps, c.eval_every_steps, c.checkpoint_every_steps = 1, 10, 7
+    c.eval.num_samples, c.eval.metrics = 16, ""
+    return c
+
+
+class CountingSteps(train.PhasedSteps):
+    made = []
+
+    def __init__(self, exp):
+        super().__init__(exp)
+        CountingSteps.made.append(self)
+
+
+def test_each_resolution_compiles_once_and_samples_at_its_phase(tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "PhasedSteps", CountingSteps)
+    with mock_images(40):
+        train.train_and_evaluate(progan_config(), str(tmp_path))
+        steps = CountingSteps.made[-1]
+        assert sorted(steps.steps) == [4, 8, 16] and steps.traced == 3  # one compilation per resolution
+        exp, state = experiment.restore_latest(tmp_path)
+    generate = lambda step: exp.family.predictions_at(state.ema, state.collections, step)["generate"]  # noqa: E731
+    at_4, at_16 = generate(1)(jax.random.key(0), 4), generate(7)(jax.random.key(0), 4)
+    assert at_4.shape == at_16.shape == (4, 16, 16, 1) and np.isfinite(at_16).all()
+    np.testing.assert_array_equal(at_4, upsample(upsample(downsample(downsample(at_4)))))  # 4x4, shown at 16
+
+
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
+def test_a_run_stopped_mid_fade_in_resumes_bit_for_bit(tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "PhasedSteps", CountingSteps)
+    with mock_images(40):
+        train.train_and_evaluate(progan_config(), str(tmp_path / "full"))
+        train.train_and_evaluate(progan_config(total_steps=7), str(tmp_path / "split"))  # 16x16 half faded in
+        train.train_and_evaluate(progan_config(), str(tmp_path / "split"))
+        assert sorted(CountingSteps.made[-1].steps) == [16]  # the resumed run starts in the phase it stopped in
+        (_, full), (_, split) = (experiment.restore_latest(tmp_path / w) for w in ("full", "split"))
+    assert int(full.step) == int(split.step) == 10
+    assert_trees_equal(*jax.device_get((saveable_tree(full), saveable_tree(split))))
+
+
+def test_bad_progan_config_is_one_clear_error(tmp_path):
+    c = progan_config()
+    c.model.generator = "dcgan32"
+    with mock_images(40), pytest.raises(ConfigError, match="grows its own networks: set model.generator"):
+        train.train_and_evaluate(c, str(tmp_path / "w"))
+    c = progan_config()
+    c.data.image_size = 24
+    with mock_images(40), pytest.raises(ConfigError, match="24 is not a power of two"):
+        train.train_and_evaluate(c, str(tmp_path / "w"))
