@@ -106,3 +106,12 @@ def test_the_online_configs_build_and_train_a_step_on_fake_data(fake_tfds, tmp_p
         c.eval.cache_dir = str(write_random_vgg19(tmp_path))
     state = run_steps(build(c), 1)
     assert int(state.step) == 1
+
+
+def test_preparing_cityscapes_without_its_files_says_what_to_download(tmp_path):
+    from jaxgan.data import storage
+
+    with pytest.raises(storage.DatasetNotPreparedError, match=r"manual download\..*leftImg8bit_trainvaltest\.zip.*"
+                                                              r"--manual_dir DIR"):
+        storage.prepare_dataset("cityscapes/semantic_segmentation", data_dir=str(tmp_path / "tfds"),
+                                manual_dir=str(tmp_path / "no_files"))

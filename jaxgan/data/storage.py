@@ -232,6 +232,14 @@ def prepare_dataset(name: str, data_dir: str = "", raw_dir: str = "", manual_dir
             f"; offline, apt-get install {source.apt_package} first" if source else "",
         )
         builder = tfds.builder(name, data_dir=data_dir, file_format=ARRAY_RECORD)
-    builder.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None)
+    try:
+        builder.download_and_prepare(
+            download_config=tfds.download.DownloadConfig(manual_dir=manual_dir) if manual_dir else None)
+    except AssertionError as e:  # tfds's way of saying a manual-download dataset's files are missing
+        if "Manual directory" not in str(e):
+            raise
+        instructions = " ".join(str(e).split())
+        raise DatasetNotPreparedError(f"{name} is a manual download. {instructions} Then run "
+                                      f"`{PREPARE_COMMAND} {name} --manual_dir DIR` with DIR holding those files."
+                                      ) from None
     return builder.data_path
