@@ -22,10 +22,10 @@ python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
 (README "Evaluation"). Command:
   python -m jaxgan.main --config experiments/pix2pix_edges2fashion.py:l1_cgan --workdir runs/pix2pix_l1_cgan
 
-Eval (translation evaluator): L1 (on [0, 1]), PSNR and SSIM against the true
-garments of 10,000 test edge maps; Inception FID/KID of 2,000 outputs
-against 10,000 real test garments; the Fashion-MNIST classifier's accuracy on
-the outputs against the source garment's class.
+Eval (translation evaluator, 2,000 fixed test edge maps): L1 (on [0, 1]),
+PSNR and SSIM against their true garments; Inception FID/KID of the 2,000
+outputs against 10,000 real test garments; the Fashion-MNIST classifier's
+accuracy on the outputs against the source garment's class.
 
 Expected shape (the paper's): L1 alone has the best PSNR and the worst FID;
 L1 + cGAN the best FID. Measured: not yet (experiments/README.md, TABLE_PIX2PIX).

@@ -6,11 +6,12 @@ trained on pixel MSE alone) and better perceptual scores (here: FID).
 
 Data: `fashion_mnist_sr_x4` (jaxgan/data/paired.py): garments resized to
 32x32, inputs downsampled x4 by PIL's bicubic; train split for training,
-10,000 test garments for scoring. Networks, the paper's: SRResNet G with
+2,000 fixed test garments for scoring. Networks, the paper's: SRResNet G with
 B = 8 residual blocks of 64 channels (the paper: 16) and two sub-pixel x2
 upsamplings; SRGAN's D (64-512 channels, 4 stride-2 convs, dense 1024).
 Loss: content = MSE of the Fashion-MNIST classifier's last conv activations
-(offline stand-in for VGG54: no VGG19 weights offline), plus 1e-3 x the
+(the offline stand-in for VGG54, whose weights cannot be had offline;
+`family.content="vgg19_54"` takes them from torchvision's file), plus 1e-3 x the
 non-saturating adversarial loss. Adam 1e-4 (b1 0.9), batch 16 (the paper's), 5,000 steps,
 trained from scratch (the paper starts SRGAN from a trained SRResNet).
 Step: 47.6 GFLOP, 0.9 s on one core (benchmarks/step_speed.py, content=pixel).
@@ -21,10 +22,10 @@ python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
 (README "Evaluation"). Command:
   python -m jaxgan.main --config experiments/srgan_fashion_mnist_x4.py --workdir runs/srgan_x4
 
-Eval (translation evaluator): PSNR, SSIM and L1 of 10,000 test
-reconstructions against the truth, beside bicubic upsampling; Inception
-FID/KID of 2,000 outputs against 10,000 real test garments; the classifier's
-accuracy on the outputs.
+Eval (translation evaluator, 2,000 fixed test garments): PSNR, SSIM and L1
+of their reconstructions against the truth, beside bicubic upsampling;
+Inception FID/KID of the 2,000 outputs against 10,000 real test garments; the
+classifier's accuracy on the outputs.
 Expected: not measured yet (experiments/README.md, TABLE_SRGAN).
 """
 
@@ -51,7 +52,7 @@ def get_config(arg: str | None = None):
     c.eval_every_steps = c.checkpoint_every_steps = 2_500
     c.eval.evaluators = "translation"
     c.eval.reference_split = "test"
-    c.eval.num_samples, c.eval.reference_num_samples = 10_000, 10_000
+    c.eval.num_samples, c.eval.reference_num_samples = 2_000, 10_000
     c.eval.metrics, c.eval.extractor = "fid,kid", "inception_fid"
     if arg == "smoke":
         c.family.content = "pixel"  # no trained classifier needed
