@@ -158,3 +158,11 @@ def test_modes_metric_counts_distinct_channel_label_triples(tmp_path):
         assert "KL to uniform over 1000" in results["protocol"]
     finally:
         EXTRACTORS.unregister("test_brightness")
+
+
+def test_the_table_tool_reads_runs_whose_protocols_are_per_prediction():
+    from jaxgan.tools.image_table import table
+
+    text = table([{"name": "p2p", "dataset": "edges2fashion", "step": 6, "translate/l1": 0.04,
+                   "translate/protocol": "2000 fixed test pairs"}])
+    assert "| p2p | edges2fashion | 6 |  | 0.04 | [1] |" in text and "[1] translate/protocol: 2000 fixed test pairs" in text

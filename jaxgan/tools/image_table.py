@@ -87,7 +87,7 @@ def table(runs: list[dict]) -> str:
         wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
         lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
     lines.append("")
-    lines += [f"[{i}] " + "; ".join([r["protocol"]] * ("protocol" in r)
+    lines += [f"[{i}] " + "; ".join(([r["protocol"]] if "protocol" in r else [])
                                     + [f"{k}: {v}" if "protocol" not in r else v
                                        for k, v in sorted(r.items()) if k.endswith("/protocol")])
               + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
