@@ -28,7 +28,11 @@ outputs against 10,000 real test garments; the Fashion-MNIST classifier's
 accuracy on the outputs against the source garment's class.
 
 Expected shape (the paper's): L1 alone has the best PSNR and the worst FID;
-L1 + cGAN the best FID. Measured: not yet (experiments/README.md, TABLE_PIX2PIX).
+L1 + cGAN the best FID. Measured so far (experiments/README.md, TABLE_PIX2PIX):
+`l1_cgan` seed 0 at step 6,000: L1 0.043, PSNR 22.8 dB, SSIM 0.774, Inception
+FID 31.1 (KID 0.014), the classifier keeps the class of 83.5% of outputs
+(90.1% of the true garments); 87 min wall on 2 cores shared with other runs.
+`l1` and `cgan`, and seeds 1-2, are not measured yet, so the claim is open.
 """
 
 from jaxgan.config import base_config, check_arg
