@@ -94,6 +94,7 @@ def test_unknown_conditioning_lists_the_choices():
         models.build_discriminator("dcgan28", {"conditioning": "concat"}, num_classes=NUM_CLASSES)
 
 
+@pytest.mark.slow  # end-to-end (38-65 s): CI's 15-minute budget (run with -m slow)
 def test_acgan_dcgan_trains_and_draws_one_class_per_row(tmp_path):
     """A short conditional DCGAN run (cBN in G, ACGAN D) on mock images, end to end."""
     config = tiny_config(total_steps=2, **{"eval.num_samples": 80, "batch_size": 8})

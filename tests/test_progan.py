@@ -55,6 +55,7 @@ class CountingSteps(train.PhasedSteps):
         CountingSteps.made.append(self)
 
 
+@pytest.mark.slow  # end-to-end (60-100 s): CI's 15-minute budget (run with -m slow)
 def test_each_resolution_compiles_once_and_samples_at_its_phase(tmp_path, monkeypatch):
     monkeypatch.setattr(train, "PhasedSteps", CountingSteps)
     with mock_images(40):
