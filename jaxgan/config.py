@@ -106,6 +106,9 @@ def base_config() -> ml_collections.ConfigDict:
             data_dir="",  # image datasets: tfds data_dir ("" = tfds default; may be gs://)
             image_size=0,  # image datasets: resize to this (0 = native size)
             use_labels=False,  # image datasets: yield labels (conditional GANs)
+            # image datasets: train on these classes only, comma-separated ("3", "0,6"; "" = all), e.g. the
+            # normal class of one-class anomaly detection. Reference images for metrics are not filtered.
+            classes="",
         )
     )
     c.model = ml_collections.ConfigDict(

@@ -66,7 +66,7 @@ def make_train_step(family: Family, config: ml_collections.ConfigDict, phase: Ha
       this device's `[family.batches_per_step(), local_batch, ...]` rows and
       `rng` is the run's base key. Metrics are global means.
     """
-    schedule, groups = tuple(family.schedule()), family.groups()
+    schedule, groups = tuple(family.schedule_at(phase)), family.groups()
     penalty_configs = penalties.by_group(config.penalties.to_dict(), family.critic_group)
     ema = config.ema
 

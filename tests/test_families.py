@@ -71,7 +71,7 @@ def test_a_loss_and_a_family_from_an_experiment_file_work_at_every_cli(tmp_path)
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"family.name": "stylegan9"}, r"Unknown family 'stylegan9'. Choices: ali, cyclegan, gan, pix2pix, progan, srgan, stargan"),
+    ({"family.name": "stylegan9"}, r"Unknown family 'stylegan9'. Choices: ali, cyclegan, fanogan, gan, pix2pix, progan, srgan, stargan"),
     ({"family.posterior": "laplace"}, r"Unknown option\(s\) \['posterior'\] for family 'gan'. Valid options: fused_d_pass"),
     ({"eval.evaluators": "linear_probe"}, r"Evaluator 'linear_probe' needs prediction\(s\) \['encode'\].*makes: generate"),
     ({"eval.evaluators": "fid"}, r"Unknown evaluator 'fid'. Choices: .*samples"),

@@ -139,19 +139,24 @@ class TfdsImages:
         use_labels: bool = False,
         seed: int = 0,
         num_threads: int = 4,
+        classes: str = "",
     ):
         self.name, self._spec, self._image_size, self._seed = name, spec, image_size, seed
         self._data_dir, self._split = data_dir, split
         if image_size < 0:
             raise ValueError(f"data.image_size must be >= 0 (0 = native size), got {image_size}.")
         self._source = open_source(name, split, data_dir)
-        self.num_examples = len(self._source)
         features = self._source.dataset_info.features
         if use_labels and spec.label_key is None:
             raise ValueError(f"{name} has no class labels; set data.use_labels=False.")
         self._label_key = spec.label_key if use_labels else None
         self.num_classes = features[spec.label_key].num_classes if spec.label_key else 0
         self.element_shape = self._output_shape(features["image"].shape)
+        self.classes = parse_classes(classes, self.num_classes, name)
+        # The split's rows this dataset streams (all of them, or those of `classes`).
+        self._rows = (class_rows(open_source(name, split, data_dir, skip_decoding=("image",)), spec.label_key,
+                                 self.classes) if self.classes else None)
+        self.num_examples = len(self._source) if self._rows is None else len(self._rows)
         self._num_threads = num_threads
         self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
 
@@ -169,7 +174,9 @@ class TfdsImages:
         self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> np.ndarray:
         """Indices into the split of this process's rows for `step`: int64 `[num_batches, B / P]`."""
-        return stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index, process_count)
+        positions = stream_indices(self._seed, self.num_examples, step, global_batch, num_batches, process_index,
+                                   process_count)
+        return positions if self._rows is None else self._rows[positions]
 
     def _read(self, indices: np.ndarray) -> list[tuple[np.ndarray, int]]:
         """Reads, decodes and resizes examples `indices` (one batched read)."""
@@ -221,11 +228,40 @@ class TfdsImages:
         return batch
 
 
+def parse_classes(classes: str, num_classes: int, name: str) -> tuple[int, ...]:
+    """`data.classes` ("3", "0,6", "" = all) as sorted class indices, or ValueError saying what is wrong."""
+    if not str(classes).strip():
+        return ()
+    if not num_classes:
+        raise ValueError(f"data.classes={classes!r}, but {name} has no class labels; set data.classes=''.")
+    try:
+        chosen = sorted({int(c) for c in str(classes).split(",") if c.strip()})
+    except ValueError:
+        raise ValueError(f"data.classes must be class indices separated by commas (e.g. '3' or '0,6'), "
+                         f"got {classes!r}.") from None
+    if bad := [c for c in chosen if not 0 <= c < num_classes]:
+        raise ValueError(f"data.classes: {bad} out of range; {name} has classes 0-{num_classes - 1}.")
+    return tuple(chosen)
+
+
+def class_rows(source, label_key: str, classes: tuple[int, ...]) -> np.ndarray:
+    """Rows of `source` whose label is in `classes`, ascending (reads every example's label once; open
+    `source` with its images undecoded to make that fast)."""
+    labels, chunk = [], 4096
+    for start in range(0, len(source), chunk):
+        keys = list(range(start, min(start + chunk, len(source))))
+        labels += [int(ex[label_key]) for ex in source.__getitems__(keys)]
+    rows = np.flatnonzero(np.isin(np.asarray(labels), classes))
+    rows.setflags(write=False)
+    return rows
+
+
 def _register(name: str, spec: ImageSpec) -> None:
     @DATASETS.register(name)
     def build(config: ml_collections.ConfigDict) -> TfdsImages:
         d = config.data
-        return TfdsImages(name, spec, d.split, d.data_dir, d.image_size, d.use_labels, seed=config.seed)
+        return TfdsImages(name, spec, d.split, d.data_dir, d.image_size, d.use_labels, seed=config.seed,
+                          classes=d.get("classes", ""))
 
 
 for _name, _spec in IMAGE_DATASETS.items():

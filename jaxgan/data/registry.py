@@ -12,5 +12,13 @@ DATASETS = Registry("dataset")
 
 
 def build_dataset(config: ml_collections.ConfigDict) -> Any:
-    """Builds the dataset named `config.data.name`, seeded by `config.seed`."""
-    return DATASETS.get(config.data.name)(config)
+    """Builds the dataset named `config.data.name`, seeded by `config.seed`.
+
+    Raises ValueError when `data.classes` is set for a dataset that cannot
+    filter its training examples by class.
+    """
+    dataset = DATASETS.get(config.data.name)(config)
+    if str(config.data.get("classes", "")).strip() and not hasattr(dataset, "classes"):
+        raise ValueError(f"data.classes={config.data.classes!r}, but dataset {config.data.name!r} cannot keep "
+                         f"only some classes (the tfds image datasets can, e.g. fashion_mnist); set data.classes=''.")
+    return dataset

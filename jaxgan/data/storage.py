@@ -112,17 +112,20 @@ def damaged_message(name: str, split: str, data_dir: str | None, error: Exceptio
             f"prepare it again with `{PREPARE_COMMAND} {name} --data_dir={root}`.")
 
 
-def open_source(name: str, split: str, data_dir: str | None = None) -> Sequence[dict[str, Any]]:
+def open_source(name: str, split: str, data_dir: str | None = None, skip_decoding: tuple[str, ...] = ()
+                ) -> Sequence[dict[str, Any]]:
     """Opens a prepared split for random access (`tfds.data_source`), never downloading.
 
     The result also has `__getitems__(keys)` (one batched read) and `dataset_info`.
+    Features in `skip_decoding` come as their encoded bytes (e.g. "image", to read labels fast).
 
     Raises:
       DatasetNotPreparedError: the dataset is missing, or only in tfrecord.
     """
     data_dir = _default_data_dir(data_dir)
     try:
-        return tfds.data_source(name, split=split, data_dir=data_dir, download=False)
+        decoders = {k: tfds.decode.SkipDecoding() for k in skip_decoding} or None
+        return tfds.data_source(name, split=split, data_dir=data_dir, download=False, decoders=decoders)
     # tfds's answers when no random-access files exist (NotImplementedError) or
     # nothing is prepared at all (KeyError: "splits is empty").
     except (NotImplementedError, KeyError):

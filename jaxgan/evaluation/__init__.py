@@ -9,3 +9,4 @@ from jaxgan.evaluation.evaluators import EVALUATORS, evaluate, evaluate_samples 
 from jaxgan.evaluation import representation  # noqa: F401,E402  (registers reconstruction, linear_probe)
 from jaxgan.evaluation import translation  # noqa: F401,E402  (registers translation)
 from jaxgan.evaluation import attributes  # noqa: F401,E402  (registers attributes)
+from jaxgan.evaluation import anomaly  # noqa: F401,E402  (registers anomaly)

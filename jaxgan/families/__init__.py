@@ -7,7 +7,9 @@ families `pix2pix` (paired, cGAN + L1), `srgan` (super-resolution, content +
 adversarial) and `cyclegan` (unpaired, two Gs and two Ds, cycle and identity
 losses, an image pool in the state), `stargan` (one G among many
 domains, a D with a domain head, n_critic D updates per G update), and
-`progan` (progressive growing: one compiled step per resolution, `Family.phase`).
+`progan` (progressive growing: one compiled step per resolution, `Family.phase`), and
+`fanogan` (f-AnoGAN: a WGAN-GP, then an encoder against the frozen G and D, one
+schedule per phase, `Family.schedule_at`).
 """
 
 from typing import Any
@@ -18,7 +20,7 @@ from jaxgan.families.base import Family, LossContext, LossOutput, Update  # noqa
 from jaxgan.families.registry import FAMILIES
 
 # Importing the members registers them.
-from jaxgan.families import ali, cyclegan, gan, pix2pix, progan, srgan, stargan  # noqa: F401,E402  (after the registry they fill)
+from jaxgan.families import ali, cyclegan, fanogan, gan, pix2pix, progan, srgan, stargan  # noqa: F401,E402  (after the registry they fill)
 
 
 def family_config(name: str, **options: Any) -> ml_collections.ConfigDict:

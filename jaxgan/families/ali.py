@@ -28,8 +28,12 @@ minimise, with `family.ge_objective`:
 Penalties (R1, GP, ...) act on D over the (x, z) pytree; r1/r2 with
 `leaves=("x",)` penalise D's gradient with respect to x alone.
 
-Predictions: `generate`, `encode` (the code, the Gaussian's mean, or E(x, 0)) and
-`reconstruct` (G(E(x))).
+Predictions: `generate`, `encode` (the code, the Gaussian's mean, or E(x, 0)),
+`reconstruct` (G(E(x))) and `anomaly_scores` (the BiGAN detector of Zenati
+et al. 2018, for one-class runs: `bigan` = (1 - w) * ||x - G(E(x))||_1 +
+w * ||f(x, E(x)) - f(G(E(x)), E(x))||_1, f being D's last hidden layer and
+w = `family.anomaly_weight`, 0.1 in their code; with its two terms and
+`critic` = -D(x, E(x)) beside it).
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from jaxgan.families.common import local_inputs, local_rows, model_kwargs, requi
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_encoder, build_generator
 from jaxgan.models.registry import check_discriminator_kind, check_generator_input
-from jaxgan.models.apply import apply_model
+from jaxgan.models.apply import apply_model, last_dense_input
 from jaxgan.parallel import sharded_map
 from jaxgan.penalties import PenaltyInputs
 
@@ -82,8 +86,9 @@ class ALI(Family):
 
     ema_roles = ("generator", "encoder")
     critic_group = "d"
-    predicts = ("generate", "encode", "reconstruct")
+    predicts = ("generate", "encode", "reconstruct", "anomaly_scores")
     default_evaluators = ("samples", "reconstruction")
+    anomaly_score = "bigan"
 
     def __init__(self, config: ml_collections.ConfigDict, dataset: Any, nets: Mapping[str, nn.Module]):
         super().__init__(config, dataset, nets)
@@ -94,7 +99,8 @@ class ALI(Family):
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
-        return {"encoder": "mlp", "e": {}, "posterior": "deterministic", "ge_objective": "swap"}
+        return {"encoder": "mlp", "e": {}, "posterior": "deterministic", "ge_objective": "swap",
+                "anomaly_weight": 0.1}
 
     @classmethod
     def check(cls, config: ml_collections.ConfigDict, dataset: Any) -> None:
@@ -104,6 +110,9 @@ class ALI(Family):
         if f.ge_objective not in GE_OBJECTIVES:
             raise ValueError(f"config.family.ge_objective: unknown {f.ge_objective!r}. "
                              f"Choices: {', '.join(GE_OBJECTIVES)}.")
+        if not 0.0 <= f.anomaly_weight <= 1.0:
+            raise ValueError(f"config.family.anomaly_weight (D's share of the anomaly score) must be in [0, 1], "
+                             f"got {f.anomaly_weight}.")
         if f.posterior == "implicit" and f.encoder != "mlp":
             raise ValueError(f"config.family.posterior='implicit' feeds the encoder [flatten(x), noise], which only "
                              f"encoder 'mlp' takes; got encoder {f.encoder!r}. Use posterior 'gaussian' with it.")
@@ -187,7 +196,13 @@ class ALI(Family):
             """G(E(x)) for `x`, as float32 numpy."""
             return sharded_map(_reconstruct_fn(g, e, posterior), variables, x, mesh=mesh).astype(np.float32)
 
-        return {"generate": generate, "encode": encode, "reconstruct": reconstruct}
+        def anomaly_scores(x: np.ndarray) -> dict[str, np.ndarray]:
+            """Per image: `bigan` (Zenati et al.'s score), its terms `image_l1` and `feature_l1`, and `critic`."""
+            fn = _scores_fn(g, e, self.nets["discriminator"], posterior, float(self.config.family.anomaly_weight))
+            scored = {**variables, "discriminator": (params["discriminator"], collections["discriminator"])}
+            return {k: np.asarray(v, np.float64) for k, v in sharded_map(fn, scored, x, mesh=mesh).items()}
+
+        return {"generate": generate, "encode": encode, "reconstruct": reconstruct, "anomaly_scores": anomaly_scores}
 
 
 @functools.lru_cache(maxsize=16)
@@ -208,5 +223,23 @@ def _reconstruct_fn(generator: nn.Module, encoder: nn.Module, posterior: str) ->
 
     def fn(variables, x):
         return apply_model(generator, *variables["generator"], encode(variables["encoder"], x), False)[0]
+
+    return fn
+
+
+@functools.lru_cache(maxsize=16)
+def _scores_fn(generator: nn.Module, encoder: nn.Module, discriminator: nn.Module, posterior: str, weight: float
+               ) -> Callable:
+    encode = _encode_fn(encoder, posterior)
+
+    def fn(variables, x):
+        code = encode(variables["encoder"], x)
+        x_hat = apply_model(generator, *variables["generator"], code, False)[0]
+        d_x, f_x = last_dense_input(discriminator, *variables["discriminator"], {"x": x, "z": code})
+        _, f_hat = last_dense_input(discriminator, *variables["discriminator"], {"x": x_hat, "z": code})
+        image = jnp.sum(jnp.abs((x - x_hat).reshape(x.shape[0], -1)), axis=1)
+        feature = jnp.sum(jnp.abs(f_x - f_hat), axis=1)
+        return {"bigan": (1.0 - weight) * image + weight * feature, "image_l1": image, "feature_l1": feature,
+                "critic": -jnp.reshape(d_x, (-1,))}
 
     return fn

@@ -158,6 +158,26 @@ class Family:
         """The group updates of one train step, in order."""
         raise NotImplementedError
 
+    def schedule_at(self, phase: Hashable) -> Sequence[Update]:
+        """The group updates of one train step in `phase` (default: `schedule()` in every phase).
+
+        A family whose players take turns over a run (f-AnoGAN: the GAN, then
+        the encoder against the frozen GAN) returns a different schedule per
+        phase; a group absent from a phase's schedule is not touched by it
+        (no optimizer step, so no momentum drift). Every step reads
+        `batches_per_step()` batches whatever its phase; a phase that needs
+        fewer uses the first ones.
+        """
+        del phase
+        return self.schedule()
+
+    def phases(self) -> tuple[Hashable, ...]:
+        """Every phase a run can take (`phase(step)`'s values), for sizes that must hold for the whole run.
+
+        Only families whose `schedule_at` depends on the phase must list them.
+        """
+        return (None,)
+
     def init_inputs(self) -> dict[str, tuple[tuple, dict]]:
         """Per role, the example `(args, kwargs)` its module is initialised with."""
         raise NotImplementedError
@@ -198,9 +218,9 @@ class Family:
         return apply_model(self.nets[role], params[role], collections[role], x, train, rng, labels)
 
     def updates_per_step(self, group: str) -> int:
-        """How many times one train step updates `group` (for schedules and update counters)."""
-        return sum(u.count for u in self.schedule() if u.group == group)
+        """How many times one train step updates `group`, the most over phases (for schedules and update counters)."""
+        return max(sum(u.count for u in self.schedule_at(p) if u.group == group) for p in self.phases())
 
     def batches_per_step(self) -> int:
-        """How many batches one train step reads (the data layer's leading batch axis)."""
-        return max(1, sum(u.count for u in self.schedule() if u.new_batch))
+        """How many batches one train step reads, the most over phases (the data layer's leading batch axis)."""
+        return max(1, *(sum(u.count for u in self.schedule_at(p) if u.new_batch) for p in self.phases()))

@@ -102,3 +102,8 @@ def d_update(family: Any, role: str, ctx: Any, real: Any, fake: Any, keys: tuple
                            fake_logits=fake_logits, key=pen_key)
     metrics = {"d_loss": loss, "d_real_logit": jnp.mean(real_logits), "d_fake_logit": jnp.mean(fake_logits)}
     return LossOutput(loss, metrics, {role: d_coll}, critic)
+
+
+def per_example_mean(x: jax.Array, power: int = 2) -> jax.Array:
+    """mean over all but the first axis of |x| ** power."""
+    return jnp.mean(jnp.abs(x.reshape(x.shape[0], -1)) ** power, axis=1)

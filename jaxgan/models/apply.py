@@ -38,3 +38,26 @@ def split_variables(variables: Any) -> tuple[Any, dict]:
     variables = flax.core.unfreeze(variables)
     params = variables.pop("params")
     return params, variables
+
+
+def last_dense_input(model: nn.Module, params: Any, collections: dict, x: Any, labels: Any = None
+                     ) -> tuple[jax.Array, jax.Array]:
+    """D's output in eval mode and the features its last Dense layer reads (flattened, `[B, F]`).
+
+    Those features are what f-AnoGAN's residual (Schlegl et al. 2019) and the
+    BiGAN detector's feature loss (Zenati et al. 2018) compare: D's last
+    hidden layer, whatever the network, found by intercepting its Dense calls.
+    """
+    seen = []
+
+    def interceptor(next_fun, args, kwargs, context):
+        if isinstance(context.module, nn.Dense) and context.method_name == "__call__":
+            seen.append(args[0])
+        return next_fun(*args, **kwargs)
+
+    with nn.intercept_methods(interceptor):
+        out, _ = apply_model(model, params, collections, x, False, labels=labels)
+    if not seen:
+        raise ValueError(f"{type(model).__name__} has no Dense layer whose input could serve as D's features.")
+    features = seen[-1]
+    return out, features.reshape(features.shape[0], -1)

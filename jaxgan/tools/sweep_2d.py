@@ -14,11 +14,8 @@ sweeps on the same --out at once (they would redo each other's unfinished runs).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -28,6 +25,8 @@ from etils import epath
 
 from jaxgan import train, writers
 from jaxgan.config import load_experiment, set_dotted
+from jaxgan.families import family_config
+from jaxgan.tools.workers import spawn_pinned, usable_cores
 
 FLAGS = flags.FLAGS
 
@@ -38,8 +37,8 @@ def _hinge_r1(weight: float = 0.1, **changes: Any) -> dict[str, Any]:
 
 def _ali(**changes: Any) -> dict[str, Any]:
     """The ALI/BiGAN family on the experiment's MLPs (an encoder like D, a joint D(x, z)), plus other changes."""
-    family = {"name": "ali", "encoder": "mlp", "e": {"hidden": (128, 128, 128), "activation": "relu"},
-              "posterior": "deterministic", "ge_objective": "swap"}
+    family = family_config("ali", encoder="mlp", e={"hidden": (128, 128, 128), "activation": "relu"},
+                           posterior="deterministic", ge_objective="swap").to_dict()
     family.update(changes.pop("family", {}))
     return {"family": family, "model.discriminator": "joint_mlp", **changes}
 
@@ -167,10 +166,6 @@ RECIPES: dict[str, dict[str, Any]] = {
 DATASETS = ("ring8", "grid25")
 
 
-def _usable_cores() -> list[int]:
-    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
-
-
 def recipe_config(dataset: str, recipe: str, seed: int, steps: int) -> ml_collections.ConfigDict:
     """`experiments/<dataset>.py` with the recipe's changes, the seed, and `steps` if given (else the recipe's)."""
     config = load_experiment(dataset)
@@ -191,7 +186,7 @@ def run_one(out: epath.Path, dataset: str, recipe: str, seed: int, steps: int) -
     start = time.perf_counter()
     results = train.train_and_evaluate(config, os.fspath(workdir))
     record = {"dataset": dataset, "recipe": recipe, "seed": seed, "steps": config.total_steps,
-              "wall_s": time.perf_counter() - start, "cpu_cores": len(_usable_cores()), **results}
+              "wall_s": time.perf_counter() - start, "cpu_cores": len(usable_cores()), **results}
     result_file.write_text(json.dumps(record, indent=2))
     return record
 
@@ -199,28 +194,6 @@ def run_one(out: epath.Path, dataset: str, recipe: str, seed: int, steps: int) -
 def jobs(seeds: list[int], datasets: list[str], recipes: list[str]) -> list[tuple[int, str, str]]:
     """(seed, dataset, recipe) in run order: seed-major, so a partial sweep covers every recipe."""
     return [(s, d, r) for s in seeds for d in datasets for r in recipes]
-
-
-def _spawn_workers(num_workers: int) -> None:
-    """Re-runs this sweep in `num_workers` processes, worker i pinned to CPU i, taking every n-th job.
-
-    One core per run keeps runs from competing for threads, so wall times are comparable. XLA:CPU's
-    results depend on its thread count: a pinned run is not bitwise equal to a run given 2 cores.
-    """
-    if not hasattr(os, "sched_setaffinity"):
-        raise app.UsageError("--workers > 1 pins each worker to a core, which needs Linux; use --workers=1.")
-    cores = _usable_cores()
-    if num_workers > len(cores):
-        raise app.UsageError(f"--workers={num_workers}, but this process may use only {len(cores)} cores.")
-    args = [f"--out={FLAGS.out}", f"--seeds={','.join(FLAGS.seeds)}", f"--steps={FLAGS.steps}",
-            f"--recipes={','.join(FLAGS.recipes)}", f"--datasets={','.join(FLAGS.datasets)}"]
-    procs = []
-    for i in range(num_workers):
-        cmd = [sys.executable, "-m", "jaxgan.tools.sweep_2d", *args, f"--shard={i}/{num_workers}"]
-        procs.append(subprocess.Popen(cmd, preexec_fn=functools.partial(os.sched_setaffinity, 0, {cores[i]})))
-    failed = [i for i, p in enumerate(procs) if p.wait() != 0]
-    if failed:
-        raise SystemExit(f"Sweep workers {failed} failed; rerun the same command to finish (done runs are kept).")
 
 
 def define_flags() -> None:
@@ -243,7 +216,9 @@ def main(argv):
     if unknown := sorted(set(FLAGS.datasets) - set(DATASETS)):
         raise app.UsageError(f"Unknown datasets {unknown}. Choices: {', '.join(DATASETS)}.")
     if FLAGS.workers > 1:
-        return _spawn_workers(FLAGS.workers)
+        args = [f"--out={FLAGS.out}", f"--seeds={','.join(FLAGS.seeds)}", f"--steps={FLAGS.steps}",
+                f"--recipes={','.join(FLAGS.recipes)}", f"--datasets={','.join(FLAGS.datasets)}"]
+        return spawn_pinned("jaxgan.tools.sweep_2d", args, FLAGS.workers)
     index, count = map(int, FLAGS.shard.split("/"))
     out = epath.Path(FLAGS.out)
     todo = jobs([int(s) for s in FLAGS.seeds], FLAGS.datasets, FLAGS.recipes)
