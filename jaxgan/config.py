@@ -109,6 +109,10 @@ def base_config() -> ml_collections.ConfigDict:
             # image datasets: train on these classes only, comma-separated ("3", "0,6"; "" = all), e.g. the
             # normal class of one-class anomaly detection. Reference images for metrics are not filtered.
             classes="",
+            # image datasets: train on a stratified fraction of the split (each class keeps that share, at least
+            # one), drawn with subset_seed; 1 = all. Low-data studies: 0.01, 0.1.
+            label_fraction=1.0,
+            subset_seed=0,
         )
     )
     c.model = ml_collections.ConfigDict(

@@ -14,6 +14,7 @@ from jaxgan import parallel, sampling
 from jaxgan.apps import anomaly as anomaly_app
 from jaxgan.config import ConfigError, load_experiment
 from jaxgan.data import build_dataset
+from jaxgan.data.images import subset_rows
 from jaxgan.evaluation.anomaly import auroc, roc_curve
 from jaxgan.families import LossContext
 from jaxgan.families.fanogan import izi_f_terms
@@ -73,6 +74,23 @@ def test_one_class_data_reads_only_its_class_deterministically():
                 build_dataset(data_config("fashion_mnist", classes=bad))
     with pytest.raises(ValueError, match="cannot keep only some classes"):
         build_dataset(data_config("ring8", classes="1"))
+
+
+def test_label_subsets_are_stratified_deterministic_nested_and_from_the_train_split_only():
+    labels = np.repeat(np.arange(10), [600 + 10 * k for k in range(10)])
+    np.random.default_rng(0).shuffle(labels)
+    ten = subset_rows(labels, fraction=0.1, seed=0)
+    counts = np.bincount(labels[ten], minlength=10)
+    np.testing.assert_array_equal(counts, [round(0.1 * (600 + 10 * k)) for k in range(10)])  # each class its share
+    np.testing.assert_array_equal(ten, subset_rows(labels, fraction=0.1, seed=0))
+    assert not np.array_equal(ten, subset_rows(labels, fraction=0.1, seed=1))
+    assert set(subset_rows(labels, fraction=0.01, seed=0)) <= set(ten)  # 1% inside 10% of the same seed
+    assert np.bincount(labels[subset_rows(labels, (3,), 0.001, 0)]).tolist() == [0, 0, 0, 1]  # at least one
+    with mock_images(MOCK_EXAMPLES):
+        ds = build_dataset(data_config("fashion_mnist", label_fraction=0.5, subset_seed=2))
+        assert ds._split == "train" and ds.num_examples < MOCK_EXAMPLES  # rows of the train split; test is apart
+        with pytest.raises(ValueError, match=r"label_fraction must be in \(0, 1\]"):
+            build_dataset(data_config("fashion_mnist", label_fraction=0.0))
 
 
 def test_a_class_out_of_range_is_refused_before_any_run_starts():

@@ -31,6 +31,8 @@ from jaxgan.data.storage import DatasetNotPreparedError, damaged_message, open_s
 
 # Sub-stream of the seed for training data, apart from any other numpy use.
 _TRAIN_STREAM = 0
+# Sub-stream of `data.subset_seed` for the choice of a stratified label subset.
+_SUBSET_STREAM = 0x5AB5E7
 # Seed of the fixed choice of reference images for metrics: the same in every
 # run, whatever its seed, so reference statistics are computed once and cached.
 REFERENCE_SEED = 0
@@ -140,6 +142,8 @@ class TfdsImages:
         seed: int = 0,
         num_threads: int = 4,
         classes: str = "",
+        label_fraction: float = 1.0,
+        subset_seed: int = 0,
     ):
         self.name, self._spec, self._image_size, self._seed = name, spec, image_size, seed
         self._data_dir, self._split = data_dir, split
@@ -153,9 +157,17 @@ class TfdsImages:
         self.num_classes = features[spec.label_key].num_classes if spec.label_key else 0
         self.element_shape = self._output_shape(features["image"].shape)
         self.classes = parse_classes(classes, self.num_classes, name)
-        # The split's rows this dataset streams (all of them, or those of `classes`).
-        self._rows = (class_rows(open_source(name, split, data_dir, skip_decoding=("image",)), spec.label_key,
-                                 self.classes) if self.classes else None)
+        if not 0.0 < label_fraction <= 1.0:
+            raise ValueError(f"data.label_fraction must be in (0, 1] (1 = the whole split), got {label_fraction}.")
+        if label_fraction < 1.0 and not self.num_classes:
+            raise ValueError(f"data.label_fraction={label_fraction} takes a stratified subset by class, but {name} "
+                             f"has no class labels; set data.label_fraction=1.")
+        self.label_fraction, self.subset_seed = float(label_fraction), int(subset_seed)
+        # The split's rows this dataset streams: all of them, or those of `classes`, then a stratified fraction.
+        self._rows = None
+        if self.classes or label_fraction < 1.0:
+            labels = read_labels(open_source(name, split, data_dir, skip_decoding=("image",)), spec.label_key)
+            self._rows = subset_rows(labels, self.classes, label_fraction, subset_seed)
         self.num_examples = len(self._source) if self._rows is None else len(self._rows)
         self._num_threads = num_threads
         self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
@@ -244,14 +256,32 @@ def parse_classes(classes: str, num_classes: int, name: str) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def class_rows(source, label_key: str, classes: tuple[int, ...]) -> np.ndarray:
-    """Rows of `source` whose label is in `classes`, ascending (reads every example's label once; open
-    `source` with its images undecoded to make that fast)."""
+def read_labels(source, label_key: str) -> np.ndarray:
+    """Every example's label, in split order (open `source` with its images undecoded to make this fast)."""
     labels, chunk = [], 4096
     for start in range(0, len(source), chunk):
         keys = list(range(start, min(start + chunk, len(source))))
         labels += [int(ex[label_key]) for ex in source.__getitems__(keys)]
-    rows = np.flatnonzero(np.isin(np.asarray(labels), classes))
+    return np.asarray(labels, np.int64)
+
+
+def subset_rows(labels: np.ndarray, classes: tuple[int, ...] = (), fraction: float = 1.0, seed: int = 0
+                ) -> np.ndarray:
+    """Rows (ascending) of the examples of `classes` (all when empty), then a stratified `fraction` of them.
+
+    Each class keeps round(fraction * its count) examples (at least one),
+    drawn by a permutation seeded with (seed, class): the subset is a pure
+    function of (labels, classes, fraction, seed), and a larger fraction of
+    the same seed contains a smaller one.
+    """
+    rows = np.flatnonzero(np.isin(labels, classes)) if classes else np.arange(len(labels))
+    if fraction < 1.0:
+        kept = []
+        for c in np.unique(labels[rows]):
+            members = rows[labels[rows] == c]
+            order = np.random.default_rng([seed, _SUBSET_STREAM, int(c)]).permutation(len(members))
+            kept.append(members[order[: max(1, round(fraction * len(members)))]])
+        rows = np.sort(np.concatenate(kept))
     rows.setflags(write=False)
     return rows
 
@@ -261,7 +291,8 @@ def _register(name: str, spec: ImageSpec) -> None:
     def build(config: ml_collections.ConfigDict) -> TfdsImages:
         d = config.data
         return TfdsImages(name, spec, d.split, d.data_dir, d.image_size, d.use_labels, seed=config.seed,
-                          classes=d.get("classes", ""))
+                          classes=d.get("classes", ""), label_fraction=d.get("label_fraction", 1.0),
+                          subset_seed=d.get("subset_seed", 0))
 
 
 for _name, _spec in IMAGE_DATASETS.items():
