@@ -48,8 +48,11 @@ def one_device_mesh() -> Mesh:
 
 
 def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, num: int, latent_dim: int,
-             num_classes: int = 0, mesh: Mesh | None = None) -> np.ndarray:
-    """`num` samples of `model(z)` as float32 numpy, z ~ N(0, I) from `key`.
+             num_classes: int = 0, mesh: Mesh | None = None, temperature: float = 1.0) -> np.ndarray:
+    """`num` samples of `model(z)` as float32 numpy, z ~ N(0, temperature^2 I) from `key`.
+
+    `temperature` < 1 trades variety for fidelity (the truncation trick's
+    simpler cousin); 1 is the training prior.
 
     Latents for chunk i (of CHUNK) come from `fold_in(key, i)`, so the result
     depends only on (params, key, num). Conditional generators
@@ -65,6 +68,8 @@ def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, n
     for i, start in enumerate(range(0, num, CHUNK)):
         n = min(CHUNK, num - start)
         rows = {"z": _latents(jax.random.fold_in(key, i), n, latent_dim)}
+        if temperature != 1.0:
+            rows["z"] = rows["z"] * temperature
         if labels is not None:
             rows["labels"] = labels[start : start + n]
         out.append(sharded_map(_apply_fn(model), (params, collections), rows, batch_size=n, mesh=mesh))

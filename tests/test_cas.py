@@ -47,3 +47,46 @@ def test_cas_refuses_an_unconditional_run_and_a_missing_classifier(conditional_r
     with mock_images(40), pytest.raises(ConfigError, match="train it once: `python -m jaxgan.evaluation.train_classifier"
                                                            " fashion_mnist"):
         cas.score(workdir, num_samples=8, cache_dir=str(tmp_path / "empty"))
+
+
+# --- the low-data augmentation study (jaxgan.apps.augment) ---------------------------------------
+
+def test_flip_shift_flips_and_shifts_within_two_pixels_filling_background():
+    import jax
+    from jaxgan.apps.augment import flip_shift
+
+    images = -np.ones((64, 28, 28, 1), np.float32)
+    images[:, 10, 5] = 1.0  # one bright pixel, off the vertical axis
+    out = np.asarray(flip_shift(jax.random.key(0), images))
+    np.testing.assert_array_equal(out, np.asarray(flip_shift(jax.random.key(0), images)))
+    rows, cols = np.nonzero(out[..., 0] == 1.0)[1:]
+    assert len(rows) == 64 and np.abs(rows - 10).max() <= 2  # every pixel survives, moved by at most 2
+    flipped = np.abs(cols - 22) <= 2  # 27 - 5 = 22 after a left-right flip
+    assert flipped.any() and (~flipped).any() and np.all(flipped | (np.abs(cols - 5) <= 2))
+    assert set(np.unique(out)) == {-1.0, 1.0}  # what shifts in is background
+
+
+def test_classifier_steps_budget_equals_whole_epochs_when_aligned():
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (32, 28, 28, 1), np.uint8), rng.integers(0, 10, 32)
+    by_epochs = classifier.train(images, labels, 0, epochs=2, batch_size=16)
+    by_steps = classifier.train(images, labels, 0, epochs=1, batch_size=16, steps=4)
+    np.testing.assert_array_equal(by_epochs["params"]["Dense_0"]["kernel"], by_steps["params"]["Dense_0"]["kernel"])
+    three = classifier.train(images, labels, 0, epochs=1, batch_size=16, steps=3)
+    assert not np.array_equal(three["params"]["Dense_0"]["kernel"], by_steps["params"]["Dense_0"]["kernel"])
+
+
+def test_augment_study_runs_every_arm_and_refuses_a_gan_trained_on_other_data(conditional_run, tmp_path):
+    from jaxgan.apps import augment
+
+    config = load_experiment("cgan_fashion_mnist_lowdata", "smoke")
+    config.data.label_fraction = 0.5
+    config.eval_every_steps = config.checkpoint_every_steps = config.total_steps
+    with mock_images(40):
+        train.train_and_evaluate(config, str(tmp_path / "low"))
+        out = augment.study(0.5, 0, str(tmp_path / "low"), synthetic_ratio=2.0, steps=3, batch_size=8)
+        with pytest.raises(ConfigError, match="needs a GAN trained on the same subset only"):
+            augment.study(0.5, 0, conditional_run[0], steps=1, batch_size=8)
+    assert set(out["accuracy"]) == {"subset", "subset+standard", "subset+gan"}
+    assert out["num_synthetic"] == 2 * out["num_labelled"] and out["num_labelled"] < 40
+    assert out["lift_over_subset"] == pytest.approx(out["accuracy"]["subset+gan"] - out["accuracy"]["subset"])

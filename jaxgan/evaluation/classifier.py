@@ -19,7 +19,7 @@ command that trains it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import flax.linen as nn
 import jax
@@ -112,6 +112,7 @@ def accuracy(variables: dict[str, Any], images: np.ndarray, labels: np.ndarray) 
 
 
 _ADAM = optax.scale_by_adam()
+_AUGMENT_STREAM = 0xA06
 
 
 @jax.jit
@@ -138,7 +139,8 @@ def epoch_order(seed: int, epoch: int, num_examples: int) -> np.ndarray:
 
 def train(
     images: np.ndarray, labels: np.ndarray, seed: int, epochs: int, batch_size: int = 128, lr: float = 1e-3,
-    log_every: int = 0,
+    log_every: int = 0, augment: Callable[[jax.Array, jax.Array], jax.Array] | None = None,
+    steps: int | None = None,
 ) -> dict[str, Any]:
     """Trains the classifier on uint8 `images` `[N, 28, 28, 1]` with int `labels` `[N]`.
 
@@ -153,6 +155,11 @@ def train(
       batch_size: examples per step.
       lr: peak learning rate.
       log_every: print the step every this many steps (0 = never).
+      augment: `(key, images in [-1, 1]) -> images`, applied to each batch
+        with a key of (seed, step) (e.g. `apps.augment.flip_shift`); None: none.
+      steps: train exactly this many steps instead (epochs as needed, the
+        last one cut short), so that training sets of different sizes get
+        the same optimisation budget; None: `epochs` whole epochs.
 
     Returns:
       `{"params", "batch_stats"}` as numpy.
@@ -160,19 +167,26 @@ def train(
     steps_per_epoch = len(images) // batch_size
     if steps_per_epoch < 1:
         raise ValueError(f"{len(images)} examples are fewer than one batch of {batch_size}.")
-    total_steps = epochs * steps_per_epoch
+    total_steps = epochs * steps_per_epoch if steps is None else steps
+    epochs = -(-total_steps // steps_per_epoch)
     schedule = optax.cosine_decay_schedule(lr, total_steps)
     variables = init_variables(seed)
     opt_state = _ADAM.init(variables["params"])
     dropout_root = jax.random.key(seed)
+    augment_root = jax.random.fold_in(dropout_root, _AUGMENT_STREAM)
     x_all, y_all = to_float(images), np.asarray(labels, np.int32)
     for epoch in range(epochs):
         order = epoch_order(seed, epoch, len(images))
         for i in range(steps_per_epoch):
             step = epoch * steps_per_epoch + i
+            if step == total_steps:
+                break
             rows = order[i * batch_size : (i + 1) * batch_size]
+            x = x_all[rows]
+            if augment is not None:
+                x = augment(jax.random.fold_in(augment_root, step), x)
             variables, opt_state = _train_step(
-                variables, opt_state, x_all[rows], y_all[rows], jax.random.fold_in(dropout_root, step),
+                variables, opt_state, x, y_all[rows], jax.random.fold_in(dropout_root, step),
                 np.float32(schedule(step)),
             )
             if log_every and step % log_every == 0:

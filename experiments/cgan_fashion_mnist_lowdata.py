@@ -1,0 +1,34 @@
+"""The class-conditional GAN of cgan_fashion_mnist.py trained on a stratified label subset only (low-data study).
+
+Argument: the labelled share in percent, `1` or `10` (600 or 6,000 of the 60,000
+train images, each class its share: `data.label_fraction`, drawn with
+`data.subset_seed`, 0 here; the sweep gives seed s subset s); `smoke` runs for seconds. The networks
+and optimizer are cgan_fashion_mnist.py's (MLP G and projection D, EMA of G);
+with this little data D memorises its images, so D sees DiffAugment
+(translation, cutout; Zhao et al. 2020). 5,000 steps.
+
+Its class-balanced samples then join the subset to train jaxgan's
+classifier, beside the subset alone and the subset with flips and shifts
+(`python -m jaxgan.apps.augment`). Command, one seed:
+  python -m jaxgan.main --config experiments/cgan_fashion_mnist_lowdata.py:1 --workdir runs/augment/cgan_f1_s0
+  python -m jaxgan.apps.augment --fraction 0.01 --subset_seed 0 --gan_workdir runs/augment/cgan_f1_s0
+Both fractions, 3 seeds, in the background, resumably:
+  python -m jaxgan.tools.augment_sweep --out runs/augment
+  python -m jaxgan.tools.augment_table runs/augment --output experiments/README.md
+Measured: TABLE_AUGMENT in experiments/README.md.
+"""
+
+from jaxgan.config import check_arg, load_experiment
+
+PERCENTS = ("1", "10")
+
+
+def get_config(arg: str | None = None):
+    check_arg(arg, (*PERCENTS, "smoke"), "cgan_fashion_mnist_lowdata")
+    c = load_experiment("cgan_fashion_mnist", "smoke" if arg == "smoke" else None)
+    c.data.label_fraction = 0.1 if arg == "smoke" else int(arg or "1") / 100
+    c.augment.policy = "translation,cutout"
+    if arg != "smoke":
+        c.total_steps = 5_000
+        c.eval_every_steps = c.checkpoint_every_steps = 2_500
+    return c

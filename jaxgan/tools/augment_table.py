@@ -1,0 +1,63 @@
+"""Turn the low-data augmentation study (`augment_f*_s*.json`) into a Markdown table: mean ± std over seeds.
+
+  python -m jaxgan.tools.augment_table runs/augment [--output experiments/README.md --marker TABLE_AUGMENT]
+
+One row per labelled fraction: test accuracy % of the classifier trained on
+the subset, on the subset with flips and shifts, and on the subset plus GAN
+samples, each as mean ± std over the seeds run; then the lift of the GAN arm
+over each baseline (points, mean ± std of the per-seed differences).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import numpy as np
+from absl import app, flags
+from etils import epath
+
+from jaxgan.tools.markdown import replace_block
+
+ARMS = ("subset", "subset+standard", "subset+gan")
+
+
+def _cell(values: list[float]) -> str:
+    if not values:
+        return "–"
+    v = 100 * np.asarray(values)
+    return f"{v.mean():.2f} ± {v.std():.2f}" if len(v) > 1 else f"{v[0]:.2f}"
+
+
+def table(results: list[dict]) -> str:
+    by_fraction: dict[float, list[dict]] = defaultdict(list)
+    for r in results:
+        by_fraction[r["fraction"]].append(r)
+    lines = ["| labelled | images | seeds | subset | + flips, shifts | + GAN samples | GAN lift over subset "
+             "| GAN lift over flips, shifts |", "|---|---|---|---|---|---|---|---|"]
+    for fraction in sorted(by_fraction):
+        rs = by_fraction[fraction]
+        arms = [_cell([r["accuracy"][a] for r in rs if a in r["accuracy"]]) for a in ARMS]
+        lifts = [_cell([r[k] for r in rs if k in r]) for k in ("lift_over_subset", "lift_over_standard")]
+        lines.append(f"| {100 * fraction:g}% | {rs[0]['num_labelled']} | {len(rs)} | {' | '.join(arms)} | "
+                     f"{' | '.join(lifts)} |")
+    return "\n".join(lines) + f"\n\nProtocol: {results[0]['protocol']} (the first run's; seeds differ).\n"
+
+
+def main(argv):
+    if len(argv) != 2:
+        raise app.UsageError("Usage: python -m jaxgan.tools.augment_table RUNS_DIR [--output FILE --marker NAME]")
+    results = [json.loads(p.read_text()) for p in sorted(epath.Path(argv[1]).glob("augment_f*_s*.json"))]
+    if not results:
+        raise app.UsageError(f"No augment_f*_s*.json in {argv[1]}: run python -m jaxgan.tools.augment_sweep first.")
+    text = table(results)
+    if flags.FLAGS.output is None:
+        print(text)
+    else:
+        replace_block(flags.FLAGS.output, flags.FLAGS.marker, text)
+
+
+if __name__ == "__main__":
+    flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
+    flags.DEFINE_string("marker", "TABLE_AUGMENT", "Marker name in --output.")
+    app.run(main)
