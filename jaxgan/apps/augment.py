@@ -102,6 +102,10 @@ def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None,
         raise ConfigError(f"--fraction {fraction} leaves {len(images)} labelled images, fewer than one batch of "
                           f"{batch_size}; raise --fraction or lower --batch_size.")
 
+    if gan_workdir:  # first: a GAN run that cannot serve fails before any classifier trains
+        num = int(round(synthetic_ratio * len(images)))
+        fake, fake_labels, meta = gan_samples(gan_workdir, fraction, subset_seed, num, temperature, seed)
+
     def score(x, y, augment=None) -> float:
         variables = classifier.train(x, y, seed, 1, batch_size, augment=augment, steps=steps)
         return classifier.accuracy(variables, test_images, test_labels)
@@ -112,8 +116,6 @@ def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None,
     acc["subset"] = score(images, labels)
     acc["subset+standard"] = score(images, labels, flip_shift)
     if gan_workdir:
-        num = int(round(synthetic_ratio * len(images)))
-        fake, fake_labels, meta = gan_samples(gan_workdir, fraction, subset_seed, num, temperature, seed)
         acc["subset+gan"] = score(np.concatenate([images, fake]), np.concatenate([labels, fake_labels]))
         results.update(meta, gan_workdir=gan_workdir, synthetic_ratio=synthetic_ratio, temperature=temperature,
                        num_synthetic=num, lift_over_subset=acc["subset+gan"] - acc["subset"],
