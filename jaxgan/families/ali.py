@@ -50,7 +50,7 @@ from jax import lax
 
 from jaxgan import losses, sampling
 from jaxgan.families.base import Family, LossContext, LossOutput, Update
-from jaxgan.families.common import local_inputs, local_rows, model_kwargs, require_batch_keys
+from jaxgan.families.common import local_inputs, model_kwargs, require_batch_keys
 from jaxgan.families.registry import FAMILIES
 from jaxgan.models import build_discriminator, build_encoder, build_generator
 from jaxgan.models.registry import check_discriminator_kind, check_generator_input

@@ -16,10 +16,10 @@ import json
 from collections import defaultdict
 
 import numpy as np
-from absl import app, flags
+from absl import app
 from etils import epath
 
-from jaxgan.tools.markdown import replace_block
+from jaxgan.tools.markdown import define_output_flags, emit
 
 NUM_CLASSES = 10
 # (method, mean, per class 0-9 or None, source); from ../shared/targets.md.
@@ -93,13 +93,9 @@ def main(argv):
     if not runs:
         raise app.UsageError(f"No anomaly.json under {argv[1]}: score runs first (python -m jaxgan.apps.anomaly).")
     text = table(runs)
-    if flags.FLAGS.output is None:
-        print(text)
-    else:
-        replace_block(flags.FLAGS.output, flags.FLAGS.marker, text)
+    emit(text)
 
 
 if __name__ == "__main__":
-    flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
-    flags.DEFINE_string("marker", "TABLE_ANOMALY", "Marker name in --output.")
+    define_output_flags("TABLE_ANOMALY")
     app.run(main)

@@ -14,10 +14,10 @@ import json
 from collections import defaultdict
 
 import numpy as np
-from absl import app, flags
+from absl import app
 from etils import epath
 
-from jaxgan.tools.markdown import replace_block
+from jaxgan.tools.markdown import define_output_flags, emit
 
 ARMS = ("subset", "subset+standard", "subset+gan")
 
@@ -51,13 +51,9 @@ def main(argv):
     if not results:
         raise app.UsageError(f"No augment_f*_s*.json in {argv[1]}: run python -m jaxgan.tools.augment_sweep first.")
     text = table(results)
-    if flags.FLAGS.output is None:
-        print(text)
-    else:
-        replace_block(flags.FLAGS.output, flags.FLAGS.marker, text)
+    emit(text)
 
 
 if __name__ == "__main__":
-    flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
-    flags.DEFINE_string("marker", "TABLE_AUGMENT", "Marker name in --output.")
+    define_output_flags("TABLE_AUGMENT")
     app.run(main)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 
-from absl import app, flags
+from absl import app
 from etils import epath
 
 from jaxgan import train
 from jaxgan.experiment import load_config
-from jaxgan.tools.markdown import replace_block
+from jaxgan.tools.markdown import define_output_flags, emit
 
 # dataset -> rows of (model, result, protocol, source); from ../shared/targets.md.
 PUBLISHED: dict[str, list[tuple[str, str, str, str]]] = {
@@ -110,14 +110,10 @@ def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR [WORKDIR ...] [--output FILE]")
     text = table([load_run(epath.Path(w)) for w in argv[1:]])
-    if flags.FLAGS.output is None:
-        print(text)
-    else:
-        replace_block(flags.FLAGS.output, flags.FLAGS.marker, text)
+    emit(text)
 
 
 if __name__ == "__main__":
     # Flags are defined only when run as a program, so tests can import the module beside other CLIs.
-    flags.DEFINE_string("output", None, "Markdown file to update between markers (default: print).")
-    flags.DEFINE_string("marker", "TABLE_IMAGES", "Marker name in --output.")
+    define_output_flags("TABLE_IMAGES")
     app.run(main)
