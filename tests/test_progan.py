@@ -5,7 +5,7 @@ import jax
 import numpy as np
 import pytest
 
-from helpers import assert_trees_equal, mock_images
+from helpers import assert_trees_equal, build, mock_images
 from jaxgan import experiment, train
 from jaxgan.checkpoint import saveable_tree
 from jaxgan.config import ConfigError, base_config
@@ -45,6 +45,13 @@ def progan_config(total_steps=10, **family):
     c.log_every_steps, c.eval_every_steps, c.checkpoint_every_steps = 1, 10, 7
     c.eval.num_samples, c.eval.metrics = 16, ""
     return c
+
+
+def test_pictures_say_the_resolution_and_the_fade_in_alpha():
+    with mock_images(40):
+        family = build(progan_config(), num_devices=1).family
+    assert [family.caption(s) for s in (1, 2, 3, 4, 7)] == [
+        "4x4", "8x8, fade-in alpha 0.00", "8x8, fade-in alpha 0.50", "8x8", "16x16, fade-in alpha 0.50"]
 
 
 class CountingSteps(train.PhasedSteps):

@@ -145,7 +145,8 @@ def samples_evaluator(ctx: EvalContext) -> EvalOutput:
     drawn = {"samples": samples if shown == num else ctx.predictions["generate"](ctx.key, shown)}
     if sampling.uses_ema(ctx.state):
         drawn["samples_raw"] = ctx.raw_predictions["generate"](ctx.key, shown)
+    caption = exp.family.caption(int(ctx.state.step))
     for tag, images in drawn.items():
-        title = f"{exp.dataset.name} step {int(ctx.state.step)} ({tag})"
+        title = f"{exp.dataset.name} step {int(ctx.state.step)}{f', {caption}' if caption else ''} ({tag})"
         out.pictures[tag] = visualize.samples_png(images, exp.dataset, title, sampling.GRID_COLUMNS)
     return out

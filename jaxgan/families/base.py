@@ -211,6 +211,12 @@ class Family:
         del step
         return self.predictions(params, collections)
 
+    def caption(self, step: int) -> str:
+        """What pictures of the networks after `step` steps should say besides the step ("" = nothing):
+        a phased family's phase, e.g. ProGAN's resolution and fade-in alpha."""
+        del step
+        return ""
+
     # --- helpers for subclasses ---------------------------------------------
     def apply(self, role: str, params: Mapping[str, Any], collections: Mapping[str, dict], x: Any, train: bool,
               rng: jax.Array | None = None, labels: jax.Array | None = None) -> tuple[Any, dict]:

@@ -95,6 +95,9 @@ class FAnoGAN(GAN):
     def phases(self) -> tuple[Hashable, ...]:
         return (GAN_PHASE, ENCODER_PHASE)
 
+    def caption(self, step: int) -> str:
+        return f"{self.phase(step)} phase"
+
     def schedule_at(self, phase: Hashable) -> tuple[Update, ...]:
         return (Update("e"),) if phase == ENCODER_PHASE else self.schedule()
 

@@ -185,6 +185,11 @@ class ProGAN(Family):
 
         return {"generate": generate}
 
+    def caption(self, step: int) -> str:
+        resolution = self.phase(step)
+        alpha = float(self.alpha(step, resolution))
+        return f"{resolution}x{resolution}" + (f", fade-in alpha {alpha:.2f}" if alpha < 1 else "")
+
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         """At the final resolution, fully faded in."""
         return self.predictions_at(params, collections, 10**12 // max(self.batch_size, 1))
