@@ -76,6 +76,7 @@ def test_classifier_steps_budget_equals_whole_epochs_when_aligned():
     assert not np.array_equal(three["params"]["Dense_0"]["kernel"], by_steps["params"]["Dense_0"]["kernel"])
 
 
+@pytest.mark.slow  # end-to-end (30 s): CI's 15-minute budget (run with -m slow)
 def test_augment_study_runs_every_arm_and_refuses_a_gan_trained_on_other_data(conditional_run, tmp_path):
     from jaxgan.apps import augment
 
