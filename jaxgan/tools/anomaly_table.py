@@ -33,9 +33,11 @@ PUBLISHED = [
 SCORE_NAMES = {
     ("fanogan", "izi_f"): "f-AnoGAN, izi_f score",
     ("fanogan", "image_residual"): "f-AnoGAN, image residual only",
+    ("fanogan", "feature_residual"): "f-AnoGAN, D-feature residual only",
     ("fanogan", "critic"): "WGAN-GP critic, -D(x) (naive baseline)",
     ("ali", "bigan"): "BiGAN detector (Zenati et al.), w 0.1",
-    ("ali", "image_l1"): "BiGAN, image L1 only",
+    ("ali", "image_l1"): "BiGAN, image L1 only (w 0)",
+    ("ali", "feature_l1"): "BiGAN, D-feature L1 only (w 1)",
     ("ali", "critic"): "BiGAN D, -D(x, E(x)) (naive baseline)",
 }
 
