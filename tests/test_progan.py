@@ -1,14 +1,17 @@
 """ProGAN: the phase schedule and fade-in alpha at its boundaries, one compiled step per resolution, and a run
 stopped mid-fade-in that resumes bit for bit."""
 
+import json
+
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from helpers import assert_trees_equal, build, mock_images
 from jaxgan import experiment, train
 from jaxgan.checkpoint import saveable_tree
-from jaxgan.config import ConfigError, base_config
+from jaxgan.config import ConfigError, base_config, load_experiment
 from jaxgan.families import family_config
 from jaxgan.families.progan import fade_alpha, phase_starts, real_at, resolution_at
 from jaxgan.models.progan import downsample, upsample
@@ -52,6 +55,35 @@ def test_pictures_say_the_resolution_and_the_fade_in_alpha():
         family = build(progan_config(), num_devices=1).family
     assert [family.caption(s) for s in (1, 2, 3, 4, 7)] == [
         "4x4", "8x8, fade-in alpha 0.00", "8x8, fade-in alpha 0.50", "8x8", "16x16, fade-in alpha 0.50"]
+
+
+@pytest.mark.parametrize("name, final, phase_steps", [("progan_cifar10", 32, 25_000), ("progan_celeba128", 128, 50_000)])
+def test_online_configs_are_the_authors_schedules(name, final, phase_steps):
+    c = load_experiment(name)
+    with mock_images(8):
+        family = build(c, num_devices=1).family
+    assert family.final == final and c.batch_size == 16
+    # 4x4 stable for one phase, then each resolution fades in for one phase and is stable for one
+    assert [family.phase(k * phase_steps) for k in range(4)] == [4, 8, 8, 16]
+    assert family.caption(phase_steps + phase_steps // 2) == "8x8, fade-in alpha 0.50"
+
+
+@pytest.mark.slow  # end-to-end: CI's 15-minute budget (run with -m slow)
+@pytest.mark.parametrize("name", ["progan_cifar10", "progan_celeba128"])
+def test_online_configs_train_on_mock_data(name, tmp_path):
+    with mock_images(16):
+        train.train_and_evaluate(load_experiment(name, "smoke"), str(tmp_path))
+    assert json.loads((tmp_path / "eval_final.json").read_text())["step"] == 2
+
+
+def test_wgan_gp_target_scales_as_progans():
+    from jaxgan.penalties import PenaltyInputs, wgan_gp
+
+    w = jnp.array([3.0, 4.0])  # D(x) = <w, x>: every gradient norm is 5
+    x = jnp.ones((4, 2))
+    inputs = PenaltyInputs(lambda p, v: v @ p, w, x, -x, x @ w, -x @ w, jax.random.key(0))
+    assert float(wgan_gp(inputs, None)[0]) == pytest.approx((5 - 1) ** 2)
+    assert float(wgan_gp(inputs, None, target=750.0)[0]) == pytest.approx((5 - 750) ** 2 / 750**2)
 
 
 class CountingSteps(train.PhasedSteps):
