@@ -28,11 +28,18 @@ outputs against 10,000 real test garments; the Fashion-MNIST classifier's
 accuracy on the outputs against the source garment's class.
 
 Expected shape (the paper's): L1 alone has the best PSNR and the worst FID;
-L1 + cGAN the best FID. Measured so far (experiments/README.md, TABLE_PIX2PIX):
-`l1_cgan` seed 0 at step 6,000: L1 0.043, PSNR 22.8 dB, SSIM 0.774, Inception
-FID 31.1 (KID 0.014), the classifier keeps the class of 83.5% of outputs
-(90.1% of the true garments); 87 min wall on 2 cores shared with other runs.
-`l1` and `cgan`, and seeds 1-2, are not measured yet, so the claim is open.
+L1 + cGAN the best FID. Measured, seed 0, step 6,000 (experiments/README.md,
+TABLE_PIX2PIX; grids experiments/figures/pix2pix_edges2fashion_*_seed0_step6000.png):
+  objective  L1     PSNR   SSIM   Inception FID  KID    class kept
+  l1_cgan    0.043  22.77  0.774  31.1           0.014  83.5%
+  l1         0.041  23.23  0.782  34.3           0.016  79.4%
+  cgan       0.051  21.57  0.747  40.4           0.022  81.8%
+(the true garments: class kept 90.1%). At seed 0 two of the three parts
+hold: L1 alone has the best L1/PSNR/SSIM and L1 + cGAN the best FID and
+class accuracy; but the cGAN alone, not L1 alone, has the worst FID here
+(its outputs drift furthest from the truth). Seeds 1-2 are not run yet.
+Wall: about 87-89 min each on 2 cores shared with one other run (the l1
+run's recorded 175 min includes a pause).
 """
 
 from jaxgan.config import base_config, check_arg
