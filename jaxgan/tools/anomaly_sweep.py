@@ -20,7 +20,7 @@ import os
 from absl import app, flags, logging
 from etils import epath
 
-from jaxgan import train, writers
+from jaxgan import cli, train, writers
 from jaxgan.apps import anomaly as anomaly_app
 from jaxgan.config import load_experiment
 from jaxgan.tools.workers import spawn_pinned
@@ -86,4 +86,4 @@ def main(argv):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    cli.run(main)

@@ -18,7 +18,7 @@ import os
 from absl import app, flags, logging
 from etils import epath
 
-from jaxgan import train, writers
+from jaxgan import cli, train, writers
 from jaxgan.apps import augment
 from jaxgan.config import load_experiment
 
@@ -64,4 +64,4 @@ def main(argv):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    cli.run(main)
