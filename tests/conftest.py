@@ -14,7 +14,8 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 # Compiling dominates this suite. Tests (and the subprocesses they start)
 # build the same programs again and again, so share a persistent cache.
 _OWN_CACHE = "JAX_COMPILATION_CACHE_DIR" not in os.environ
-os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", tempfile.mkdtemp(prefix="jaxgan-test-xla-cache-"))
+if _OWN_CACHE:
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = tempfile.mkdtemp(prefix="jaxgan-test-xla-cache-")
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 import jax  # noqa: E402
@@ -46,6 +47,14 @@ def tiny_config(**overrides):
 @pytest.fixture(scope="session", autouse=True)
 def _check_devices():
     assert jax.device_count() == NUM_FAKE_DEVICES, "XLA_FLAGS was set after JAX started"
-    yield
+
+
+def pytest_unconfigure(config):
+    """Remove the shared compile cache once the run ends.
+
+    Only the process that made it removes it: under pytest-xdist that is the
+    controller (its workers inherit the variable and never own the cache), which
+    runs no fixtures, so a session fixture would leave ~200 MB in /tmp per run.
+    """
     if _OWN_CACHE:
         shutil.rmtree(os.environ["JAX_COMPILATION_CACHE_DIR"], ignore_errors=True)
