@@ -3,6 +3,7 @@
   python -m jaxgan.evaluate --workdir runs/ring8 [--output results.json]
   python -m jaxgan.evaluate --workdir runs/dcgan_fashion_mnist --metrics fid,kid,is,pr,dc --num_samples 10000
   python -m jaxgan.evaluate --workdir runs/lucic_fashion_mnist_ns_s0 --all_steps --output runs/curve.json
+  python -m jaxgan.evaluate --workdir runs/beat_lucic_ema_s0 --noema --output runs/beat_lucic_ema_s0/raw.json
 
 `--all_steps` scores every kept checkpoint (`config.keep_checkpoints`) and
 names the best by `--best_by` (default: the first FID key, lowest best), the
@@ -13,7 +14,8 @@ Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
 numbers match those logged at the same step during training; the flags
 override the evaluators, the metrics, the sample count and the Inception
 weights file. Works for every family: each evaluator uses the family's
-predictions. Scores the EMA networks when the run keeps them.
+predictions. Scores the EMA networks when the run keeps them (`--noema`: the
+live ones; the result's `generator` says which).
 """
 
 import json
@@ -39,6 +41,8 @@ def define_flags() -> None:
     flags.DEFINE_string("evaluators", None, "Override config.eval.evaluators, e.g. samples,reconstruction.")
     flags.DEFINE_integer("step", None, "Score this checkpoint step instead of the latest (one of the kept ones).",
                          lower_bound=0)
+    flags.DEFINE_bool("ema", True, "Score the EMA networks when the run keeps them; --noema scores the live ones "
+                      "(what the averaging alone is worth, from the same run).")
     flags.DEFINE_bool("all_steps", False, "Score every kept checkpoint and name the best (see --best_by).")
     flags.DEFINE_string("best_by", None, "With --all_steps: the result key to rank by, lowest best (default: the first "
                         "key ending in 'fid').")
@@ -61,7 +65,7 @@ def main(argv):
         exp, state = experiment.restore(FLAGS.workdir, step, exp=exp)
         if not scored:
             configure(exp)
-        scored.append({"step": int(state.step), **evaluators.evaluate(exp, state).results})
+        scored.append({"step": int(state.step), **evaluators.evaluate(exp, state, use_ema=FLAGS.ema).results})
         print(json.dumps(scored[-1], indent=2), flush=True)
         write(output, {"checkpoints": scored} if FLAGS.all_steps else scored[0])  # each step kept as it comes
     if FLAGS.all_steps:

@@ -95,6 +95,20 @@ def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_wo
     assert report["best"] == {"by": "reverse_kl", "step": best["step"], "reverse_kl": best["reverse_kl"]}
 
 
+def test_evaluate_cli_noema_scores_the_live_networks(tmp_path):
+    """--noema on a run that keeps an EMA scores what the same run without an EMA scores (EMA never feeds training)."""
+    scores = {}
+    for name, decay, flag in (("ema", 0.9, "--noema"), ("none", 0.0, "--ema")):
+        c = tiny_config()
+        c.ema.decay = decay
+        train.train_and_evaluate(c, str(tmp_path / name))
+        scores[name] = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / name}", flag).stdout)
+    ema_default = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'ema'}").stdout)
+    assert scores["ema"]["generator"] == scores["none"]["generator"] == "raw" and ema_default["generator"] == "ema"
+    assert scores["ema"] == scores["none"]
+    assert ema_default != scores["ema"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--step=5"], r"No checkpoint of step 5 in .*; the kept steps are \[4, 8\]"),
     (["--step=4", "--all_steps"], "Give --step or --all_steps, not both"),

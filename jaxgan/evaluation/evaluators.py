@@ -86,10 +86,15 @@ def check(config: ml_collections.ConfigDict, family: Any) -> None:
             check_fn(config)
 
 
-def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = False) -> EvalOutput:
-    """Runs the run's evaluators on `state`; results merged, with the `generator` they scored."""
+def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = False,
+             use_ema: bool = True) -> EvalOutput:
+    """Runs the run's evaluators on `state`; results merged, with the `generator` they scored.
+
+    `use_ema=False` scores the live networks of a run that keeps an EMA, so one
+    run shows what the averaging alone is worth (`generator` says which).
+    """
     c = exp.config
-    ctx = EvalContext(exp, state, sampling.predictions(exp.family, state),
+    ctx = EvalContext(exp, state, sampling.predictions(exp.family, state, use_ema=use_ema),
                       sampling.predictions(exp.family, state, use_ema=False),
                       eval_key(c.seed if seed is None else seed), pictures)
     out = EvalOutput({})
@@ -97,7 +102,7 @@ def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = Fal
         one = EVALUATORS.get(name)(ctx)
         out.results.update(one.results)
         out.pictures.update(one.pictures)
-    out.results["generator"] = "ema" if sampling.uses_ema(state) else "raw"
+    out.results["generator"] = "ema" if use_ema and sampling.uses_ema(state) else "raw"
     return out
 
 

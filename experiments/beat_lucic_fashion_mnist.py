@@ -1,0 +1,41 @@
+"""jaxgan recipes against Lucic et al. 2018's Fashion-MNIST table, on their protocol and budget.
+
+Everything that defines the comparison is taken from `lucic_fashion_mnist.py:ns`:
+their InfoGAN-style networks, z of 64, batch 64, 15,625 steps (the same
+15,625 x 64 image budget), and their evaluation (10k samples against 10k
+Fashion-MNIST test images, Inception pool3, FID/KID/PR/DC). Only the training
+recipe changes, one named argument per candidate:
+
+  | arg | changes from `:ns` (compare_gan's NS defaults: lr 5e-5, beta1 0) |
+  |---|---|
+  | ema | Adam lr 2e-4, beta1 0.5 (Radford et al.), EMA of G (0.999, warm-up) for samples and metrics |
+  | ema_diffaug | `ema` + DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
+
+The goal (issue 11): Inception FID <= 15 over 3 seeds, against their best row,
+WGAN 21.5 +- 1.6 (NS 26.5 +- 1.6).
+
+Convert the FID Inception once (README "Evaluation"), then:
+  python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema --workdir runs/beat_lucic_ema_s0
+  python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema_diffaug --workdir runs/beat_lucic_ema_diffaug_s0
+  python -m jaxgan.tools.image_table runs/lucic_fashion_mnist_* runs/beat_lucic_* --marker TABLE_LUCIC --output experiments/README.md
+(`smoke`: 2 tiny steps of `ema_diffaug`.)
+
+Expected result: not measured yet (the runs of 2026-12-03 are the first).
+"""
+
+from jaxgan.config import check_arg, load_experiment
+
+RECIPES = ("ema", "ema_diffaug")
+
+
+def get_config(arg: str | None = None):
+    check_arg(arg, (*RECIPES, "smoke"), "beat_lucic_fashion_mnist")
+    smoke = arg == "smoke"
+    recipe = "ema_diffaug" if smoke else (arg or "ema")
+    c = load_experiment("lucic_fashion_mnist", "smoke" if smoke else "ns")
+    for net in (c.optimizer.g, c.optimizer.d):
+        net.lr, net.b1 = 2e-4, 0.5
+    c.ema.decay = 0.999
+    if recipe == "ema_diffaug":
+        c.augment.policy = "translation,cutout"
+    return c
