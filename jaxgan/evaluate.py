@@ -20,11 +20,12 @@ live ones; the result's `generator` says which).
 
 import json
 
+import jax
 from absl import flags
 from etils import epath
 
 from jaxgan import config as config_lib
-from jaxgan import cli, experiment, writers
+from jaxgan import cli, distributed, experiment, writers
 from jaxgan.evaluation import evaluators
 
 FLAGS = flags.FLAGS
@@ -46,12 +47,19 @@ def define_flags() -> None:
     flags.DEFINE_bool("all_steps", False, "Score every kept checkpoint and name the best (see --best_by).")
     flags.DEFINE_string("best_by", None, "With --all_steps: the result key to rank by, lowest best (default: the first "
                         "key ending in 'fid').")
+    distributed.define_flags()
     flags.mark_flags_as_required(["workdir"])
 
 
 def main(argv):
     del argv
     writers.quiet_library_logs()
+    with distributed.runtime():
+        evaluate()
+
+
+def evaluate() -> None:
+    """Scores the checkpoints the flags name; every process takes part, process 0 writes `--output`."""
     output = epath.Path(FLAGS.output) if FLAGS.output else None
     if output is not None:  # checked before the (possibly hour-long) evaluation, not after it
         if output.suffix != ".json":
@@ -75,7 +83,7 @@ def main(argv):
 
 
 def write(output: epath.Path | None, report: dict) -> None:
-    if output is not None:
+    if output is not None and jax.process_index() == 0:
         output.write_text(json.dumps(report, indent=2) + "\n")
 
 

@@ -31,6 +31,19 @@ def make_mesh(devices: Sequence[jax.Device] | None = None) -> Mesh:
     )
 
 
+def process_mesh() -> Mesh:
+    """A 1-D mesh of one device per process (each process's first): where predictions run.
+
+    One process: a single device, so predictions do not depend on how many
+    devices a run had. Several processes: each computes an even share of the
+    rows, and `sharded_map` gathers the whole result on every process.
+    """
+    first: dict[int, jax.Device] = {}
+    for device in sorted(jax.devices(), key=lambda d: d.id):
+        first.setdefault(device.process_index, device)
+    return make_mesh([first[p] for p in sorted(first)])
+
+
 def replicated(mesh: Mesh) -> NamedSharding:
     return NamedSharding(mesh, P())
 

@@ -22,7 +22,7 @@ from etils import epath
 
 from PIL import Image
 
-from jaxgan import cli, experiment, sampling, visualize, writers
+from jaxgan import cli, distributed, experiment, sampling, visualize, writers
 from jaxgan.data import transforms
 from jaxgan.data.images import to_float
 
@@ -37,12 +37,19 @@ def define_flags() -> None:
     flags.DEFINE_string("output", None, "Output file: .npy or .png.")
     flags.DEFINE_string("input", None, "Images to translate (image-to-image runs): an .npy or a folder of images.")
     flags.DEFINE_string("prediction", None, "Which translation (default: the run's only one).")
+    distributed.define_flags()
     flags.mark_flags_as_required(["workdir", "output"])
 
 
 def main(argv):
     del argv
     writers.quiet_library_logs()
+    with distributed.runtime():
+        sample()
+
+
+def sample() -> None:
+    """Writes `--num` samples (or `--input`'s translations) to `--output`; every process generates its share."""
     output = epath.Path(FLAGS.output)
     if output.suffix not in (".npy", ".png"):
         raise flags.ValidationError(f"--output must end in .npy or .png, got {output.name!r}.")
@@ -55,6 +62,8 @@ def main(argv):
                                     f"are: {', '.join(predictions) or 'none'}. Translate images with --input, or "
                                     "score the run with jaxgan.evaluate.")
     samples = predictions["generate"](jax.random.key(FLAGS.seed), FLAGS.num)
+    if jax.process_index() != 0:  # every process generated its share; process 0 writes
+        return
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".npy":
         with output.open("wb") as f:
@@ -112,6 +121,8 @@ def translate(exp, state, predictions, output: epath.Path, source: str, predicti
     shape = exp.dataset.input_shape if source_key == "input" else exp.dataset.element_shape
     inputs = load_images(source, tuple(shape))
     outputs = predictions[name](inputs)
+    if jax.process_index() != 0:
+        return
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".npy":
         with output.open("wb") as f:

@@ -6,6 +6,7 @@ import functools
 from typing import Any, Mapping
 
 import flax.linen as nn
+from absl import logging
 import jax
 import numpy as np
 
@@ -13,7 +14,7 @@ from jaxgan.families.common import sample_latents
 from jaxgan.models.apply import apply_model
 from jax.sharding import Mesh
 
-from jaxgan.parallel import make_mesh, sharded_map
+from jaxgan.parallel import process_mesh, sharded_map
 
 GRID_COLUMNS = 8
 # Latents per chunk: chunk i's latents come from fold_in(key, i).
@@ -42,9 +43,17 @@ def _apply_fn(model: nn.Module):
 
 
 @functools.lru_cache(maxsize=1)
-def one_device_mesh() -> Mesh:
-    """A mesh of this process's first device: where predictions run unless told otherwise."""
-    return make_mesh(jax.local_devices()[:1])
+def prediction_mesh() -> Mesh:
+    """Where predictions run unless told otherwise: one device per process (`parallel.process_mesh`).
+
+    Every process must make the same prediction calls: in multi-process runs
+    each computes its share of the rows and all receive the whole result.
+    """
+    mesh = process_mesh()
+    if jax.process_count() > 1:
+        logging.info("Predictions run on %s: process %d computes rows %d/%d of every batch.", mesh.devices.tolist(),
+                     jax.process_index(), jax.process_index() + 1, jax.process_count())
+    return mesh
 
 
 def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, num: int, latent_dim: int,
@@ -57,12 +66,14 @@ def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, n
     Latents for chunk i (of CHUNK) come from `fold_in(key, i)`, so the result
     depends only on (params, key, num). Conditional generators
     (`num_classes > 0`) get the classes of `grid_labels`: one class per grid row.
-    By default one device generates every sample: splitting rows over devices
-    changes XLA's float summation order (2e-7 on 2-D MLPs), and eval samples
-    should not depend on how many devices a run had. Pass a `mesh` to spread
-    large sample sets over devices instead.
+    By default (`prediction_mesh`) one device per process generates: a single
+    device in one-process runs, since splitting rows over devices changes
+    XLA's float summation order (2e-7 on 2-D MLPs) and eval samples should
+    not depend on how many devices a run had; in multi-process runs each
+    process generates an even share of every chunk and all get every sample.
+    Pass a `mesh` to spread large sample sets over devices instead.
     """
-    mesh = one_device_mesh() if mesh is None else mesh
+    mesh = prediction_mesh() if mesh is None else mesh
     labels = grid_labels(num, num_classes)
     out = []
     for i, start in enumerate(range(0, num, CHUNK)):

@@ -4,6 +4,7 @@ Every subprocess has a wall-clock limit (`local_cluster.launch`), so a broken
 job fails the test instead of hanging it.
 """
 
+import json
 import re
 import signal
 import subprocess
@@ -75,6 +76,47 @@ def test_a_second_launch_resumes_the_checkpoint_to_the_uninterrupted_result(runs
     # Written once, by Orbax's multi-host save: one step directory per save, no per-process copies.
     steps = sorted(p.name for p in (tmp / "full" / "checkpoints").iterdir())
     assert steps == ["10", "20"], steps
+
+
+def _printed_json(log):
+    """The JSON object a CLI printed with indent=2 (from its '{' line to its '}' line) among the log lines."""
+    lines = log.splitlines()
+    start = lines.index("{")
+    return json.loads("\n".join(lines[start : lines.index("}", start) + 1]))
+
+
+def test_evaluate_and_sample_on_two_processes_split_the_rows_and_agree_with_one(runs, tmp_path):
+    tmp, _, _ = runs
+    workdir = tmp / "full"
+    launched = {}
+    for module, extra in (("jaxgan.evaluate", [f"--output={tmp_path / 'e2.json'}"]),
+                          ("jaxgan.sample", ["--num=300", f"--output={tmp_path / 's2.npy'}"])):
+        result = local_cluster.launch([module, f"--workdir={workdir}", *extra], 2, 2, str(tmp_path / f"{module}_logs"),
+                                      timeout_s=300, grace_s=60)
+        assert result.returncodes == [0, 0], result.log(0)[-3000:] + result.log(1)[-3000:]
+        for i in range(2):  # each process generated only its own half of the rows
+            assert f"process {i} computes rows {i + 1}/2 of every batch" in result.log(i), result.log(i)[-3000:]
+        launched[module] = result
+    for module, extra in (("jaxgan.evaluate", [f"--output={tmp_path / 'e1.json'}"]),
+                          ("jaxgan.sample", ["--num=300", f"--output={tmp_path / 's1.npy'}"])):
+        cmd = [sys.executable, "-m", module, f"--workdir={workdir}", *extra]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=local_cluster.process_env(4), cwd=REPO,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    # Both processes hold the whole result; process 0 wrote it, once.
+    evaluated = launched["jaxgan.evaluate"]
+    two = json.loads((tmp_path / "e2.json").read_text())
+    assert _printed_json(evaluated.log(0)) == _printed_json(evaluated.log(1)) == two
+    one = json.loads((tmp_path / "e1.json").read_text())
+    # Half the rows per call: XLA may round the same rows differently (~1e-7), so the scores agree closely.
+    assert set(two) == set(one) and two["num_samples"] == one["num_samples"]
+    for key, value in one.items():
+        if isinstance(value, float):
+            assert abs(two[key] - value) <= 1e-4 * max(1.0, abs(value)), (key, two[key], value)
+    s2, s1 = np.load(tmp_path / "s2.npy"), np.load(tmp_path / "s1.npy")
+    print("samples |2 processes - 1 process|:", np.abs(s2 - s1).max())
+    assert s2.shape == s1.shape == (300, 2)
+    np.testing.assert_allclose(s2, s1, rtol=1e-5, atol=1e-6)
 
 
 def test_each_process_reads_only_its_own_rows_of_every_batch():

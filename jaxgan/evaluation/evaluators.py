@@ -42,7 +42,9 @@ class EvalContext:
       predictions: the family's prediction functions, on the EMA networks when kept.
       raw_predictions: the same on the raw networks (for pictures of both).
       key: the fixed evaluation key (`eval_key(seed)`), the same at every eval.
-      pictures: whether to draw pictures (PNG bytes by tag) too.
+      pictures: whether to render pictures (PNG bytes by tag) too. Evaluators
+        make the same prediction calls either way: in multi-process runs a
+        prediction is collective, and only process 0 renders.
     """
 
     exp: Any
@@ -94,8 +96,8 @@ def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = Fal
     run shows what the averaging alone is worth (`generator` says which).
     """
     c = exp.config
-    ctx = EvalContext(exp, state, sampling.predictions(exp.family, state, use_ema=use_ema),
-                      sampling.predictions(exp.family, state, use_ema=False),
+    raw = sampling.predictions(exp.family, state, use_ema=False)
+    ctx = EvalContext(exp, state, sampling.predictions(exp.family, state) if use_ema else raw, raw,
                       eval_key(c.seed if seed is None else seed), pictures)
     out = EvalOutput({})
     for name in names(c, exp.family):
@@ -143,13 +145,14 @@ def samples_evaluator(ctx: EvalContext) -> EvalOutput:
     exp, num = ctx.exp, ctx.eval_config.num_samples
     samples = ctx.predictions["generate"](ctx.key, num)
     out = EvalOutput(evaluate_samples(exp.dataset, samples, ctx.eval_config))
-    if not ctx.pictures:
-        return out
     shown = min(grid_size(exp.num_classes), num) if samples.ndim == 4 else num
     # The same key and count give the eval's own samples: reuse them when they are the picture.
+    # Drawn on every process, pictures or not: in multi-process runs a prediction is a collective call.
     drawn = {"samples": samples if shown == num else ctx.predictions["generate"](ctx.key, shown)}
-    if sampling.uses_ema(ctx.state):
+    if sampling.uses_ema(ctx.state) and ctx.predictions is not ctx.raw_predictions:
         drawn["samples_raw"] = ctx.raw_predictions["generate"](ctx.key, shown)
+    if not ctx.pictures:
+        return out
     caption = exp.family.caption(int(ctx.state.step))
     for tag, images in drawn.items():
         title = f"{exp.dataset.name} step {int(ctx.state.step)}{f', {caption}' if caption else ''} ({tag})"

@@ -182,7 +182,7 @@ class ALI(Family):
 
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         g, e = self.nets["generator"], self.nets["encoder"]
-        posterior, mesh = self.posterior, sampling.one_device_mesh()
+        posterior, mesh = self.posterior, sampling.prediction_mesh()
         variables = {role: (params[role], collections[role]) for role in ("generator", "encoder")}
 
         def generate(key: jax.Array, num: int) -> np.ndarray:

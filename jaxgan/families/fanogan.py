@@ -122,7 +122,7 @@ class FAnoGAN(GAN):
     def predictions(self, params: Mapping[str, Any], collections: Mapping[str, dict]) -> dict[str, Any]:
         variables = {role: (params[role], collections[role]) for role in self.nets}
         g, e, d, mesh = self.nets["generator"], self.nets["encoder"], self.nets["discriminator"], \
-            sampling.one_device_mesh()
+            sampling.prediction_mesh()
         kappa = float(self.config.family.kappa)
 
         def encode(x: np.ndarray) -> np.ndarray:

@@ -160,7 +160,7 @@ def translator(net: nn.Module, params: Any, collections: dict) -> Callable[[np.n
     """
     def translate(inputs: np.ndarray) -> np.ndarray:
         return sharded_map(_translate_fn(net), (params, collections), np.asarray(inputs, np.float32),
-                           mesh=sampling.one_device_mesh()).astype(np.float32)
+                           mesh=sampling.prediction_mesh()).astype(np.float32)
 
     return translate
 
