@@ -1,5 +1,7 @@
 """StarGAN: the attributed garments (exact, deterministic renderings), its networks, its losses by hand for both
-label styles, shard_map == pmap, and an exact resume."""
+label styles, shard_map == pmap, an exact resume, and the online CelebA task on tfds mock data."""
+
+import json
 
 import jax
 import jax.numpy as jnp
@@ -225,3 +227,71 @@ def test_the_attribute_classifier_trains_deterministically_and_scores_the_oracle
     assert saved["num_train"] == 40 and 0 <= meta["test_domain_accuracy"] <= 1
     assert r["domain_accuracy"] == r["truth_domain_accuracy"]  # the oracle's outputs are the truths
     assert set(r) >= {"attribute_accuracy", "accuracy/red", "accuracy/inverted", "accuracy/bold"}
+
+
+# --- online CelebA (tfds mock data) ---------------------------------------------------------------
+
+def test_celeba_keeps_the_faces_with_one_hair_colour_as_their_domain_and_reads_any_process_count():
+    from jaxgan.data.celeba import TASK
+    from jaxgan.data.storage import open_source
+
+    with mock_images(40):
+        ds = build_dataset(data_config("celeb_a_stargan", image_size=32))
+        source = open_source("celeb_a", "train")
+        examples = source.__getitems__(range(40))
+        bits = np.array([[bool(ex["attributes"][a]) for a in TASK.attributes] for ex in examples])
+        one_hair = np.flatnonzero(bits[:, :3].sum(1) == 1)
+        np.testing.assert_array_equal(ds._rows, one_hair)  # exactly the faces with one of the three hair colours
+        np.testing.assert_array_equal(TASK.table[ds.domains], bits[one_hair])  # their domain is their five bits
+        whole = ds.local_batch(3, 8, 2)
+        halves = [ds.local_batch(3, 8, 2, process_index=i, process_count=2) for i in range(2)]
+        again = build_dataset(data_config("celeb_a_stargan", image_size=32)).local_batch(3, 8, 2)
+        pairs = ds.reference_pairs("test", 4)
+    assert whole["x"].shape == (2, 8, 32, 32, 3) and whole["attributes"].shape == (2, 8, 5)
+    for key in whole:  # the same rows (and flips) whatever the process count, and the same on a rebuild
+        np.testing.assert_array_equal(np.concatenate([h[key] for h in halves], axis=1), whole[key])
+        np.testing.assert_array_equal(again[key], whole[key])
+    np.testing.assert_array_equal(TASK.table[whole["domain"]], whole["attributes"])
+    assert pairs["paired"] is False and pairs["x"].shape == (4, 32, 32, 3)
+
+
+def test_celeba_face_is_the_authors_crop_resize_and_flip():
+    from jaxgan.data.celeba import face
+
+    image = np.zeros((218, 178, 3), np.uint8)
+    image[20:198] = 255  # the central 178x178 square is white, the 20-row bands above and below black
+    image[20:198, :89, 0] = 0  # its left half lacks red
+    out = face(image, 64)
+    assert out.shape == (64, 64, 3) and out[..., 1].min() == 255  # the bands are cropped away
+    assert out[:, :30, 0].max() == 0 and out[:, 34:, 0].min() == 255
+    np.testing.assert_array_equal(face(image, 64, flip=True), out[:, ::-1])
+
+
+def test_stargan_celeba128_is_the_authors_run():
+    from jaxgan.config import load_experiment
+
+    c = load_experiment("stargan_celeba128")
+    assert (c.data.name, c.data.image_size, c.batch_size) == ("celeb_a_stargan", 128, 16)
+    assert c.total_steps * c.family.n_critic == 200_000 and c.family.n_critic == 5
+    assert (c.family.label_style, c.family.cls_weight, c.family.rec_weight) == ("binary", 1.0, 10.0)
+    assert (c.model.g.width, c.model.g.num_blocks, c.model.d.width, c.model.d.num_layers) == (64, 6, 64, 6)
+    assert c.penalties.wgan_gp.weight == 10.0 and c.optimizer.g.schedule == "linear_second_half"
+    assert (c.optimizer.d.lr, c.optimizer.d.b1, c.optimizer.d.b2) == (1e-4, 0.5, 0.999)
+
+
+def test_stargan_celeba_smoke_trains_on_mock_data_and_scores_without_a_truth(tmp_path):
+    from jaxgan.config import load_experiment
+    from jaxgan.evaluation import attribute_classifier
+
+    c = load_experiment("stargan_celeba128", "smoke")
+    with c.unlocked():
+        c.eval.cache_dir = str(tmp_path / "cache")
+    with mock_images(40):
+        attribute_classifier.run("celeb_a_stargan", cache_dir=c.eval.cache_dir, epochs=1, num_train=40, num_test=16,
+                                 batch_size=8, image_size=32)
+        train.train_and_evaluate(c, str(tmp_path / "run"))
+    final = json.loads((tmp_path / "run" / "eval_final.json").read_text())
+    assert final["step"] == 2 and final["non_finite_outputs"] == 0 and 0 <= final["reconstruction_l1"] <= 1
+    assert {"domain_accuracy", "attribute_accuracy", "accuracy/Blond_Hair", "real_domain_accuracy"} <= set(final)
+    assert "l1" not in final and "no true translation" in final["protocol"]
+    assert (tmp_path / "run" / "samples").exists()

@@ -14,4 +14,4 @@ Batches then go through `jaxgan.data.pipeline` onto the device mesh.
 from jaxgan.data.registry import DATASETS, build_dataset  # noqa: F401
 
 # Importing the members registers their datasets.
-from jaxgan.data import attributed, images, mixtures, online_pairs, paired, stacked  # noqa: F401,E402  (after the registry they fill)
+from jaxgan.data import attributed, celeba, images, mixtures, online_pairs, paired, stacked  # noqa: F401,E402  (after the registry they fill)

@@ -192,7 +192,7 @@ class ColourPair:
 
 
 def _register_attributed(name: str) -> None:
-    @DATASETS.register(name, batch_keys=("x", "attributes", "domain"))
+    @DATASETS.register(name, batch_keys=("x", "attributes", "domain"), attribute_task=True)
     def build(config: ml_collections.ConfigDict) -> AttributedImages:
         d = config.data
         return AttributedImages(name, d.split, d.data_dir, d.image_size, d.use_labels, seed=config.seed)
