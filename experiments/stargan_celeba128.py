@@ -14,7 +14,7 @@ The authors' CelebA run (yunjey/stargan, `main.py` defaults):
   half (their `num_iters_decay` 100,000).
 One difference, said plainly: the authors keep every face and feed its five
 raw bits, including faces with no listed hair colour or two; here a domain
-needs exactly one, so only those faces are kept (about 60% of CelebA; the
+needs exactly one, so only those faces are kept (not counted offline; the
 dataset logs the count).
 
 Prepare once (online): python -m jaxgan.data.prepare celeb_a, then the
