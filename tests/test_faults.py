@@ -171,6 +171,16 @@ def test_bad_input_at_every_cli_is_one_line_and_touches_nothing(tmp_path):
         assert not workdir.exists(), args
 
 
+@pytest.mark.parametrize("module, dataset", [("jaxgan.evaluation.train_classifier", "fashion_mnist"),
+                                             ("jaxgan.evaluation.attribute_classifier", "celeb_a_stargan")])
+def test_a_classifier_cli_without_its_data_says_how_to_prepare_it_in_one_line(module, dataset, tmp_path):
+    proc = run_cli(module, dataset, f"--data_dir={tmp_path}", f"--cache_dir={tmp_path / 'cache'}", check=False)
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("jaxgan:")]
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert len(lines) == 1 and "is not prepared in" in lines[0] and "python -m jaxgan.data.prepare" in proc.stderr
+    assert not (tmp_path / "cache").exists()
+
+
 def test_a_damaged_prepared_dataset_says_prepare_it_again():
     from helpers import data_config, mock_images
     from jaxgan.data import build_dataset

@@ -36,6 +36,7 @@ import optax
 import orbax.checkpoint as ocp
 from etils import epath
 
+from jaxgan import cli
 from jaxgan.evaluation import classifier, extractors
 from jaxgan.parallel import sharded_map
 
@@ -146,8 +147,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--num_train", type=int, default=60_000)
     parser.add_argument("--image_size", type=int, default=32, help="the side of the runs it will score")
     args = parser.parse_args(argv)
-    run(args.dataset, args.data_dir, args.cache_dir, args.seed, args.epochs, args.num_train,
-        image_size=args.image_size)
+    try:
+        run(args.dataset, args.data_dir, args.cache_dir, args.seed, args.epochs, args.num_train,
+            image_size=args.image_size)
+    except Exception as e:  # a dataset not prepared, ...: one line that says what to do
+        cli.report(e)
+        raise
 
 
 if __name__ == "__main__":

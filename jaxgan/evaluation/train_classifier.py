@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from jaxgan import cli
 from jaxgan.data.storage import open_source
 from jaxgan.evaluation import classifier
 
@@ -66,8 +67,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--test_split", default="test")
     parser.add_argument("--batch_size", type=int, default=128)
     args = parser.parse_args(argv)
-    run(args.dataset, args.data_dir, args.cache_dir, args.seed, args.epochs, args.train_split, args.test_split,
-        args.batch_size)
+    try:
+        run(args.dataset, args.data_dir, args.cache_dir, args.seed, args.epochs, args.train_split, args.test_split,
+            args.batch_size)
+    except Exception as e:  # a dataset not prepared, ...: one line that says what to do
+        cli.report(e)
+        raise
 
 
 if __name__ == "__main__":
