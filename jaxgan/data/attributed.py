@@ -59,13 +59,14 @@ class AttributeTask:
         return ["+".join(a for a, on in zip(self.attributes, row) if on) for row in self.table]
 
 
-def _full_table() -> np.ndarray:
+def full_table() -> np.ndarray:
+    """Three exclusive attributes (one-hot) times two binary ones: the 12 rows of StarGAN's CelebA layout."""
     rows = [(*np.eye(3)[c], inverted, bold) for c, inverted, bold in itertools.product(range(3), (0, 1), (0, 1))]
     return np.asarray(rows, np.float32)
 
 
 TASKS = {
-    "attributed_fashion_mnist": AttributeTask((*COLOURS, "inverted", "bold"), _full_table()),
+    "attributed_fashion_mnist": AttributeTask((*COLOURS, "inverted", "bold"), full_table()),
     "coloured_fashion_mnist": AttributeTask(COLOURS, np.eye(3, dtype=np.float32)),
 }
 

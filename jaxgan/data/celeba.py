@@ -36,7 +36,7 @@ import numpy as np
 from absl import logging
 from PIL import Image
 
-from jaxgan.data.attributed import AttributeTask, _full_table
+from jaxgan.data.attributed import AttributeTask, full_table
 from jaxgan.data.images import stream_indices, to_float
 from jaxgan.data.online_pairs import global_rows, row_rng
 from jaxgan.data.registry import DATASETS
@@ -44,7 +44,7 @@ from jaxgan.data.storage import open_source
 
 TFDS_NAME = "celeb_a"
 HAIR = ("Black_Hair", "Blond_Hair", "Brown_Hair")
-TASK = AttributeTask((*HAIR, "Male", "Young"), _full_table())
+TASK = AttributeTask((*HAIR, "Male", "Young"), full_table())
 CROP = 178  # the authors' CenterCrop(178) of the 178x218 aligned faces
 
 
@@ -82,16 +82,20 @@ class CelebAAttributes:
         self._size = image_size or 128
         self.element_shape = self.input_shape = (self._size, self._size, 3)
         self._source = open_source(TFDS_NAME, split, data_dir)
+        self._split_domains: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._rows, self.domains = self._kept(split)
         self.num_examples = len(self._rows)
         self._pool = concurrent.futures.ThreadPoolExecutor(num_threads, thread_name_prefix=f"{name}-read")
 
     def _kept(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """The kept rows of `split` and their domains, read once per split (every eval asks again)."""
+        if split in self._split_domains:
+            return self._split_domains[split]
         rows, domains = split_domains(open_source(TFDS_NAME, split, self._data_dir, skip_decoding=("image",)))
         if not len(rows):
             raise ValueError(f"{self.name}: no face of celeb_a '{split}' has exactly one of {', '.join(HAIR)}.")
-        logging.info("%s '%s': %d of %d faces have exactly one of %s.", self.name, split, len(rows),
-                     len(self._source), "/".join(HAIR))
+        logging.info("%s '%s': %d faces have exactly one of %s.", self.name, split, len(rows), "/".join(HAIR))
+        self._split_domains[split] = rows, domains
         return rows, domains
 
     def _read(self, source, rows: np.ndarray, flips: list[bool]) -> np.ndarray:
@@ -115,8 +119,7 @@ class CelebAAttributes:
     def reference_pairs(self, split: str, num: int) -> dict[str, np.ndarray]:
         """The first `num` kept faces of `split` (no flip) with their `domain` and `attributes`; no truth."""
         source = open_source(TFDS_NAME, split, self._data_dir)
-        rows, domains = split_domains(open_source(TFDS_NAME, split, self._data_dir, skip_decoding=("image",)))
-        rows, domains = rows[:num], domains[:num]
+        rows, domains = (a[:num] for a in self._kept(split))
         return {"x": self._read(source, rows, [False] * len(rows)), "domain": domains,
                 "attributes": self.task.table[domains], "paired": False}
 

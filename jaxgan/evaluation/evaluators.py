@@ -145,9 +145,11 @@ def samples_evaluator(ctx: EvalContext) -> EvalOutput:
     exp, num = ctx.exp, ctx.eval_config.num_samples
     samples = ctx.predictions["generate"](ctx.key, num)
     out = EvalOutput(evaluate_samples(exp.dataset, samples, ctx.eval_config))
+    # A prediction is collective in multi-process runs: every process draws what process 0 renders.
+    if not (ctx.pictures or jax.process_count() > 1):
+        return out
     shown = min(grid_size(exp.num_classes), num) if samples.ndim == 4 else num
     # The same key and count give the eval's own samples: reuse them when they are the picture.
-    # Drawn on every process, pictures or not: in multi-process runs a prediction is a collective call.
     drawn = {"samples": samples if shown == num else ctx.predictions["generate"](ctx.key, shown)}
     if sampling.uses_ema(ctx.state) and ctx.predictions is not ctx.raw_predictions:
         drawn["samples_raw"] = ctx.raw_predictions["generate"](ctx.key, shown)
