@@ -74,6 +74,22 @@ def test_same_seed_and_step_give_the_same_batch():
     assert not np.array_equal(a["x"], other_seed["x"]) and not np.array_equal(a["x"], other_step["x"])
 
 
+def test_decoded_cache_gives_the_same_bytes_as_decoding_every_time(monkeypatch):
+    """The in-memory cache of decoded examples changes speed, never batches (3 epochs, resized, labelled)."""
+    from jaxgan.data import images
+
+    with mock_images(24):
+        cached = build_dataset(image_config(image_size=32, use_labels=True))
+        monkeypatch.setattr(images, "CACHE_MAX_BYTES", 0)
+        uncached = build_dataset(image_config(image_size=32, use_labels=True))
+        assert cached._cache is not None and uncached._cache is None
+        for step in range(9):  # 9 x 8 = 72 examples: every one read three times, batches across epoch ends
+            a, b = cached.local_batch(step, 8), uncached.local_batch(step, 8)
+            np.testing.assert_array_equal(a["x"], b["x"])
+            np.testing.assert_array_equal(a["label"], b["label"])
+    assert cached._cache.filled.all()
+
+
 def test_stream_resumed_at_step_k_equals_the_uninterrupted_stream():
     mesh = parallel.make_mesh()
     with mock_images(20):  # batches of 8 cross epoch boundaries
