@@ -1,0 +1,62 @@
+"""Write the exact samples `jaxgan.evaluate` would score, to score them on another machine.
+
+  python -m jaxgan.tools.export_eval_samples --workdir runs/X --output samples_ema.npy [--noema] [--float16]
+
+The samples are those of the run's image evaluation: `eval.num_samples` from
+the fixed eval latents (`evaluators.eval_key(config.seed)`), from the EMA
+generator when the run keeps one (`--noema`: the live one). A run trained
+on a GPU host without the FID Inception weights can export them there and be
+scored where the weights are (`python -m jaxgan.tools.score_samples`); the
+scores then equal `jaxgan.evaluate`'s up to `--float16` rounding of the
+samples (relative 5e-4, well below 8-bit image quantisation).
+"""
+
+from __future__ import annotations
+
+import json
+
+import jax
+import numpy as np
+from absl import app, flags
+
+from jaxgan import experiment, sampling
+from jaxgan.evaluation.evaluators import eval_key
+
+FLAGS = flags.FLAGS
+
+
+def define_flags() -> None:
+    """The command-line flags; only when run as a program, so tests can import this beside other CLIs."""
+    flags.DEFINE_string("workdir", None, "Run directory (its latest checkpoint is used).", required=True)
+    flags.DEFINE_string("output", None, "Output .npy file.", required=True)
+    flags.DEFINE_bool("ema", True, "Sample the EMA generator of a run that keeps one (--noema: the live one).")
+    flags.DEFINE_bool("float16", False, "Store float16 (half the bytes) instead of float32.")
+    flags.DEFINE_integer("num", None, "Samples (default: the run's eval.num_samples).", lower_bound=1)
+
+
+def export(workdir: str, use_ema: bool = True, num: int | None = None) -> tuple[np.ndarray, dict]:
+    """The eval samples of the latest checkpoint in `workdir`, and what they are (step, seed, generator)."""
+    exp, state = experiment.restore(workdir)
+    num = num or exp.config.eval.num_samples
+    samples = sampling.predictions(exp.family, state, use_ema=use_ema)["generate"](eval_key(exp.config.seed), num)
+    generator = "ema" if use_ema and sampling.uses_ema(state) else "raw"
+    return np.asarray(samples), {"step": int(state.step), "seed": int(exp.config.seed), "generator": generator,
+                                 "num_samples": int(num)}
+
+
+def main(argv):
+    del argv
+    if not FLAGS.output.endswith(".npy"):
+        raise app.UsageError(f"--output must end in .npy, got {FLAGS.output!r}.")
+    samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num)
+    np.save(FLAGS.output, samples.astype(np.float16 if FLAGS.float16 else np.float32))
+    meta_path = FLAGS.output[: -len(".npy")] + ".json"
+    with open(meta_path, "w") as f:
+        json.dump({**meta, "backend": jax.default_backend(), "float16": FLAGS.float16}, f, indent=2)
+    print(f"Wrote {samples.shape} samples ({meta['generator']} G, step {meta['step']}) to {FLAGS.output}, "
+          f"and what they are to {meta_path}.")
+
+
+if __name__ == "__main__":
+    define_flags()
+    app.run(main)

@@ -1,0 +1,41 @@
+"""Samples exported from a run and scored elsewhere score exactly as `jaxgan.evaluate` scores the run."""
+
+import numpy as np
+
+from conftest import tiny_config
+from jaxgan import experiment, train
+from jaxgan.evaluation import evaluators
+from jaxgan.tools import export_eval_samples, score_samples
+from test_train import SMOKE, run_cli
+
+
+def test_exported_eval_samples_score_as_evaluate_does(tmp_path):
+    c = tiny_config()
+    c.ema.decay = 0.9
+    train.train_and_evaluate(c, str(tmp_path / "run"))
+    exp, state = experiment.restore_latest(tmp_path / "run")
+    exported = []
+    for use_ema in (True, False):
+        want = evaluators.evaluate(exp, state, use_ema=use_ema).results
+        samples, meta = export_eval_samples.export(str(tmp_path / "run"), use_ema)
+        assert meta == {"step": 8, "seed": c.seed, "generator": want.pop("generator"), "num_samples": 200}
+        got = score_samples.score(exp.config, samples)
+        assert got == want
+        exported.append(samples)
+    assert not np.array_equal(*exported)  # --noema exports the live G, not the EMA
+
+
+def test_export_and_score_clis_and_a_wrong_shape(tmp_path):
+    c = tiny_config()
+    train.train_and_evaluate(c, str(tmp_path / "run"))
+    out = tmp_path / "samples.npy"
+    run_cli("jaxgan.tools.export_eval_samples", f"--workdir={tmp_path / 'run'}", f"--output={out}", "--float16",
+            "--num=64")
+    samples = np.load(out)
+    assert samples.shape == (64, 2) and samples.dtype == np.float16
+    proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={out}")
+    assert '"num_samples": 64' in proc.stdout
+    np.save(tmp_path / "bad.npy", np.zeros((8, 3), np.float32))
+    proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={tmp_path / 'bad.npy'}", check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "The samples are (3,) images, but ring8 has (2,)" in proc.stderr
