@@ -34,6 +34,18 @@ precision 0.55, recall 0.23), inside their NS row (26.5 +- 1.6); the EMA alone t
 Both recipes beat every row of their table at this seed; FID <= 15 over 3 seeds is not reached
 yet, and seeds 1-2 are not measured. DiffAugment does not help at 20 epochs of 60k images (lower recall).
 Grids: experiments/figures/beat_lucic_{ema,ema_diffaug}_seed0_step15625.png.
+
+Seeds 1-2 of `ema` (2026-12-04) were trained on an H200 (jax 0.11.2; 15,625 steps at ~270 steps/s,
+two runs side by side, 122 s wall each), whose host has no FID Inception weights; their exact eval
+samples were exported there and scored on CPU here:
+  python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema --workdir W --config.seed=1 \
+    --config.eval.metrics= --config.eval.num_samples=64
+  python -m jaxgan.tools.export_eval_samples --workdir W --output s1_ema.npy --float16 --num 10000 [--noema]
+  python -m jaxgan.tools.score_samples --config experiments/beat_lucic_fashion_mnist.py:ema --config.seed=1 \
+    --samples s1_ema.npy
+Scoring is slow on this session's CPU (an AMD EPYC: ~60 min per 10k Inception features on 2 cores,
+against ~17 min on the earlier Intel Xeon); seeds 1-2 are not scored yet, so FID <= 15 over 3 seeds
+is neither shown nor refuted.
 """
 
 from jaxgan.config import check_arg, load_experiment
