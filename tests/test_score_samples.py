@@ -39,3 +39,8 @@ def test_export_and_score_clis_and_a_wrong_shape(tmp_path):
     proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={tmp_path / 'bad.npy'}", check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "The samples are (3,) images, but ring8 has (2,)" in proc.stderr
+    for args, message in (([f"--workdir={tmp_path / 'none'}", f"--output={out}"], "No config.json in"),
+                          ([f"--workdir={tmp_path / 'run'}", f"--output={tmp_path / 'x.png'}"], "must end in .npy")):
+        proc = run_cli("jaxgan.tools.export_eval_samples", *args, check=False)
+        assert proc.returncode != 0 and "Traceback" not in proc.stderr and message in proc.stderr, proc.stderr[-2000:]
+    assert not (tmp_path / "x.png").exists()

@@ -17,9 +17,9 @@ import json
 
 import jax
 import numpy as np
-from absl import app, flags
+from absl import flags
 
-from jaxgan import experiment, sampling
+from jaxgan import cli, experiment, sampling
 from jaxgan.evaluation.evaluators import eval_key
 
 FLAGS = flags.FLAGS
@@ -47,7 +47,7 @@ def export(workdir: str, use_ema: bool = True, num: int | None = None) -> tuple[
 def main(argv):
     del argv
     if not FLAGS.output.endswith(".npy"):
-        raise app.UsageError(f"--output must end in .npy, got {FLAGS.output!r}.")
+        raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
     samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num)
     np.save(FLAGS.output, samples.astype(np.float16 if FLAGS.float16 else np.float32))
     meta_path = FLAGS.output[: -len(".npy")] + ".json"
@@ -59,4 +59,4 @@ def main(argv):
 
 if __name__ == "__main__":
     define_flags()
-    app.run(main)
+    cli.run(main)
