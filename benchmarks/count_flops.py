@@ -19,37 +19,21 @@ import os
 import sys
 
 import jax
-import ml_collections
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import step_speed  # noqa: E402
 import suite  # noqa: E402
 
-from jaxgan import config as config_lib, experiment, parallel  # noqa: E402
 from jaxgan.models import conv  # noqa: E402
-from jaxgan.step import make_train_step  # noqa: E402
 
 
 def lowered_gflops(name: str, dtype: str) -> float:
     """GFLOP of one step of suite case `name` in `dtype`, from the lowered program's cost analysis."""
-    spec, shape, batch, *overrides = suite.CASES[name]
-    config = suite.load_config(spec)
-    config.batch_size, config.model.dtype = batch, dtype
-    for key, value in (overrides[0] if overrides else {}).items():
-        config_lib.set_dotted(config, key, value)
+    config, shape = suite.case_config(name, dtype)
     for net in ("g", "d"):
         if "conv_impl" in config.model[net]:
             config.model[net].conv_impl = "auto"
-    step_speed._DATA[0] = step_speed.synthetic_like(config, shape)
-    if step_speed.SYNTHETIC not in step_speed.DATASETS:
-        step_speed.DATASETS.register(step_speed.SYNTHETIC, batch_keys=("x",))(lambda c: step_speed._DATA[0])
-    config = ml_collections.ConfigDict(config.to_dict())
-    config.data.name = step_speed.SYNTHETIC
-    exp = experiment.build(config)
-    batch_ = parallel.place_batch(
-        exp.dataset.local_batch(0, batch, exp.family.batches_per_step(), 0, 1), exp.mesh)
-    step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh)
-    return step_speed.cost_gflops(step.lower(exp.init_state(), batch_, jax.random.key(0)))
+    return step_speed.cost_gflops(step_speed.build_step(config, shape).lower())
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from typing import Any, Callable
 
 import jax
 import ml_collections
@@ -120,13 +121,27 @@ def flop_counts(lowered, compiled) -> dict:
     return {"gflop_per_step": counts[f"gflop_{source}"], "gflop_source": source, **counts}
 
 
-def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: int) -> dict[str, float]:
-    """Compiles and times the train step of `config` on synthetic data of `shape`.
+@dataclasses.dataclass(frozen=True)
+class BuiltStep:
+    """The real sharded train step of an experiment and one set of its arguments (synthetic batch)."""
 
-    Returns:
-      compile_s, gflop_per_step (lowered program), gflop_compiled (after the
-      backend's rewrites), step_s (median), cpu_s_per_step (median
-      process CPU time, all threads), steps_per_s, images_per_s.
+    step: Callable  # jit(shard_map(train step)), as training runs it
+    state: Any
+    batch: Any
+    rng: jax.Array
+
+    def lower(self):
+        return self.step.lower(self.state, self.batch, self.rng)
+
+
+def build_step(config: ml_collections.ConfigDict, shape: tuple[int, ...]) -> BuiltStep:
+    """The train step of `config` exactly as training builds it, fed by synthetic data of `shape`.
+
+    The dataset is swapped for `SyntheticData` (one fixed noise batch with
+    the configured dataset's batch keys); everything else, networks,
+    optimizers, family, mesh and sharding, comes from `experiment.build`.
+    Shared by `benchmark` and benchmarks/count_flops.py, so both measure the
+    same program.
     """
     data = synthetic_like(config, shape)
     _DATA[0] = data  # read by the registered factory, so one process can time several shapes
@@ -136,16 +151,27 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
     config = ml_collections.ConfigDict(config.to_dict())
     config.data.name = SYNTHETIC
     exp = experiment.build(config)
-    state = exp.init_state()
     batch = parallel.place_batch(
         exp.dataset.local_batch(0, config.batch_size, exp.family.batches_per_step(), jax.process_index(),
                                 jax.process_count()),
         exp.mesh,
     )
-    rng = jax.random.key(config.seed)
-    start = time.perf_counter()
     step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh)
-    lowered = step.lower(state, batch, rng)
+    return BuiltStep(step, exp.init_state(), batch, jax.random.key(config.seed))
+
+
+def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: int) -> dict[str, float]:
+    """Compiles and times the train step of `config` on synthetic data of `shape`.
+
+    Returns:
+      compile_s, gflop_per_step (lowered program), gflop_compiled (after the
+      backend's rewrites), step_s (median), cpu_s_per_step (median
+      process CPU time, all threads), steps_per_s, images_per_s.
+    """
+    start = time.perf_counter()
+    built = build_step(config, shape)
+    state, batch, rng = built.state, built.batch, built.rng
+    lowered = built.lower()
     compiled = lowered.compile()
     compile_s = time.perf_counter() - start
     state, _ = compiled(state, batch, rng)  # warm-up

@@ -97,14 +97,20 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def step_case(name: str, steps: int, dtype: str) -> dict:
+def case_config(name: str, dtype: str):
+    """The config of suite case `name` in `dtype`, and its data shape."""
     spec, shape, batch, *overrides = CASES[name]
     config = load_config(spec)
     config.batch_size, config.model.dtype = batch, dtype
     for key, value in (overrides[0] if overrides else {}).items():
         set_dotted(config, key, value)
+    return config, shape
+
+
+def step_case(name: str, steps: int, dtype: str) -> dict:
+    config, shape = case_config(name, dtype)
     result = step_speed.benchmark(config, shape, steps)
-    return {"config": spec, "shape": list(shape), "batch_size": batch, **result}
+    return {"config": CASES[name][0], "shape": list(shape), "batch_size": config.batch_size, **result}
 
 
 def input_pipeline(batches: int = 50) -> dict:
