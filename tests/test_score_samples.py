@@ -1,5 +1,7 @@
 """Samples exported from a run and scored elsewhere score exactly as `jaxgan.evaluate` scores the run."""
 
+import json
+
 import numpy as np
 
 from conftest import tiny_config
@@ -33,8 +35,21 @@ def test_export_and_score_clis_and_a_wrong_shape(tmp_path):
             "--num=64")
     samples = np.load(out)
     assert samples.shape == (64, 2) and samples.dtype == np.float16
-    proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={out}")
+    scores = tmp_path / "ring8_s0.json"
+    proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={out}", f"--output={scores}")
     assert '"num_samples": 64' in proc.stdout
+    # The scores file says what was scored (the export's sidecar), so image_table makes it a row.
+    got = json.loads(scores.read_text())
+    assert {k: got[k] for k in ("dataset", "step", "generator", "float16")} == {
+        "dataset": "ring8", "step": 8, "generator": "raw", "float16": True}
+    table = run_cli("jaxgan.tools.image_table", str(tmp_path / "run"), str(scores)).stdout
+    run_row, score_row = table.splitlines()[2:4]
+    assert run_row.startswith("| run | ring8 | 8 |") and score_row.startswith("| ring8_s0 | ring8 | 8 |"), table
+    assert "[2] 64 samples; HQ = within 3 sigma" in table  # the scores' own protocol line
+    (tmp_path / "other.json").write_text('{"fid": 1.0}')
+    proc = run_cli("jaxgan.tools.image_table", str(tmp_path / "other.json"), check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "is not a scores file of python -m jaxgan.tools.score_samples" in proc.stderr
     np.save(tmp_path / "bad.npy", np.zeros((8, 3), np.float32))
     proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={tmp_path / 'bad.npy'}", check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]

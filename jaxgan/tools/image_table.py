@@ -1,11 +1,14 @@
 """Turn image runs' final evaluations into a Markdown table, with published numbers and protocols.
 
-  python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain ... \
+  python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain scores.json ... \
       [--output experiments/README.md --marker TABLE_IMAGES]
 
 Each workdir gives one row from its `eval_final.json` (written at the end of
 training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
-step, wall time and every metric value, named `<extractor>/<metric>`. Each
+step, wall time and every metric value, named `<extractor>/<metric>`. A
+`.json` argument is a scores file of `python -m jaxgan.tools.score_samples
+--output` (samples exported from a run trained elsewhere): one row named
+after the file, with the step its export recorded. Each
 row's protocol is printed under the table, numbered. Published numbers for
 the same benchmark come from ../shared/targets.md with their own protocols.
 With --output, the table replaces the text between `<!-- MARKER -->` and
@@ -16,10 +19,10 @@ from __future__ import annotations
 
 import json
 
-from absl import app
+from absl import app, flags
 from etils import epath
 
-from jaxgan import train
+from jaxgan import cli, train
 from jaxgan.experiment import load_config
 from jaxgan.tools.markdown import define_output_flags, emit
 
@@ -67,6 +70,21 @@ def load_run(workdir: epath.Path) -> dict:
     return {"name": workdir.name, "dataset": load_config(workdir).data.name, **json.loads(path.read_text())}
 
 
+def load_scores(path: epath.Path) -> dict:
+    """One row from a `score_samples --output` file; raises naming what it lacks."""
+    scores = json.loads(path.read_text())
+    if "dataset" not in scores:
+        raise ValueError(f"{path} is not a scores file of python -m jaxgan.tools.score_samples --output "
+                         "(it names no dataset); pass run workdirs, or rescore the samples with that tool.")
+    return {"name": path.stem, "step": scores.get("step", ""), **scores}
+
+
+def load(arg: str) -> dict:
+    """A row from a workdir, or from a scores `.json` file."""
+    path = epath.Path(arg)
+    return load_scores(path) if arg.endswith(".json") else load_run(path)
+
+
 def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -108,12 +126,15 @@ def table(runs: list[dict]) -> str:
 
 def main(argv):
     if len(argv) < 2:
-        raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR [WORKDIR ...] [--output FILE]")
-    text = table([load_run(epath.Path(w)) for w in argv[1:]])
+        raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
+    try:
+        text = table([load(w) for w in argv[1:]])
+    except ValueError as e:
+        raise flags.ValidationError(str(e)) from None
     emit(text)
 
 
 if __name__ == "__main__":
     # Flags are defined only when run as a program, so tests can import the module beside other CLIs.
     define_output_flags("TABLE_IMAGES")
-    app.run(main)
+    cli.run(main)

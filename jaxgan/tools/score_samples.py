@@ -9,12 +9,15 @@ and metrics (`--config.KEY=VALUE` overrides them as in training); the samples
 (`[N, H, W, C]` in [-1, 1], any float dtype) are scored by the same
 `evaluators.evaluate_samples` that `jaxgan.evaluate` uses, and the result
 carries its protocol line. A count that differs from the config's
-`eval.num_samples` is scored, and said so.
+`eval.num_samples` is scored, and said so. The scores file also says what
+was scored (`describe`), so `python -m jaxgan.tools.image_table` takes it
+as a row beside runs' workdirs.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 from absl import flags, logging
@@ -46,11 +49,27 @@ def score(config, samples: np.ndarray) -> dict:
     return evaluators.evaluate_samples(dataset, samples.astype(np.float32), config.eval)
 
 
+def describe(config, samples_path: str) -> dict:
+    """What was scored: the samples file, the dataset, and the export's sidecar (step, seed, generator).
+
+    `export_eval_samples` writes `X.json` beside `X.npy`; its fields travel
+    into the scores file, so `python -m jaxgan.tools.image_table` can show
+    the scores as a row (name, data, step) like a run's `eval_final.json`.
+    """
+    sidecar = samples_path[: -len(".npy")] + ".json" if samples_path.endswith(".npy") else ""
+    meta = {}
+    if sidecar and os.path.exists(sidecar):
+        with open(sidecar) as f:
+            meta = json.load(f)
+    return {"samples": samples_path, "dataset": config.data.name, **meta}
+
+
 def main(argv):
     del argv
     samples = np.load(FLAGS.samples)  # a missing file: one line (cli.run)
+    config = cli.loaded(flags.FLAGS["config"])
     try:
-        results = score(cli.loaded(flags.FLAGS["config"]), samples)
+        results = {**describe(config, FLAGS.samples), **score(config, samples)}
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
     print(json.dumps(results, indent=2))
