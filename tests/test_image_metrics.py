@@ -118,6 +118,7 @@ def test_table_sets_lucics_rows_beside_inception_fids_only():
     text = image_table.table([run])
     assert "| lucic_ns_s0 | fashion_mnist | 15625 | 65.0 | 25 | [1] |" in text
     assert "| NS GAN | FID 26.5±1.6 |" in text and "Lucic et al. 2018" in text
+    assert "Lucic" not in image_table.table([run], published=False)  # a second table of the same benchmark
 
 
 def test_sanity_fid_helpers():

@@ -76,7 +76,10 @@ def load_scores(path: epath.Path) -> dict:
     if "dataset" not in scores:
         raise ValueError(f"{path} is not a scores file of python -m jaxgan.tools.score_samples --output "
                          "(it names no dataset); pass run workdirs, or rescore the samples with that tool.")
-    return {"name": path.stem, "step": scores.get("step", ""), **scores}
+    source = "samples exported from " + (f"the {scores['generator']} G of a " if "generator" in scores else "a ") + (
+        f"{scores['backend']} run" if "backend" in scores else "run") + (" (float16)" if scores.get("float16") else "")
+    protocol = "; ".join(p for p in (scores.get("protocol", ""), source) if p)
+    return {"name": path.stem, "step": scores.get("step", ""), **scores, "protocol": protocol}
 
 
 def load(arg: str) -> dict:
@@ -91,8 +94,8 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def table(runs: list[dict]) -> str:
-    """The Markdown table of `runs`, their protocols, and the published rows of their datasets."""
+def table(runs: list[dict], published: bool = True) -> str:
+    """The Markdown table of `runs`, their protocols, and (`published`) the published rows of their datasets."""
     metrics = sorted({k for r in runs for k, v in r.items() if "/" in k and not k.endswith("_std")
                       and not isinstance(v, str)}, key=_metric_order)
     lines = ["| run | data | steps | wall (min) | " + " | ".join(metrics) + " | protocol |",
@@ -110,7 +113,7 @@ def table(runs: list[dict]) -> str:
                                        for k, v in sorted(r.items()) if k.endswith("/protocol")])
               + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
               for i, r in enumerate(runs, 1)]
-    for dataset in sorted({r["dataset"] for r in runs}):
+    for dataset in sorted({r["dataset"] for r in runs} if published else ()):
         benchmark = TWINS.get(dataset, dataset)
         if benchmark not in PUBLISHED:
             continue
@@ -128,7 +131,7 @@ def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
     try:
-        text = table([load(w) for w in argv[1:]])
+        text = table([load(w) for w in argv[1:]], published=flags.FLAGS.published)
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
     emit(text)
@@ -137,4 +140,6 @@ def main(argv):
 if __name__ == "__main__":
     # Flags are defined only when run as a program, so tests can import the module beside other CLIs.
     define_output_flags("TABLE_IMAGES")
+    flags.DEFINE_bool("published", True, "Add the published rows of the runs' benchmarks (--nopublished: a "
+                      "second table of the same benchmark, without repeating them).")
     cli.run(main)
