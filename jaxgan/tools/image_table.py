@@ -72,8 +72,12 @@ def load_run(workdir: epath.Path) -> dict:
 
 def load_scores(path: epath.Path) -> dict:
     """One row from a `score_samples --output` file; raises naming what it lacks."""
-    scores = json.loads(path.read_text())
-    if "dataset" not in scores:
+    try:
+        scores = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not valid JSON ({e}); pass a scores file of "
+                         "python -m jaxgan.tools.score_samples --output.") from None
+    if not isinstance(scores, dict) or "dataset" not in scores:
         raise ValueError(f"{path} is not a scores file of python -m jaxgan.tools.score_samples --output "
                          "(it names no dataset); pass run workdirs, or rescore the samples with that tool.")
     source = "samples exported from " + (f"the {scores['generator']} G of a " if "generator" in scores else "a ") + (
