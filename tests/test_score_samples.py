@@ -50,6 +50,12 @@ def test_export_and_score_clis_and_a_wrong_shape(tmp_path):
     proc = run_cli("jaxgan.tools.image_table", str(tmp_path / "other.json"), check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "is not a scores file of python -m jaxgan.tools.score_samples" in proc.stderr
+    sidecar = tmp_path / "samples.json"
+    before = sidecar.read_text()
+    proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={out}", f"--output={sidecar}",
+                   check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "is the export's own description of the samples" in proc.stderr and sidecar.read_text() == before
     np.save(tmp_path / "bad.npy", np.zeros((8, 3), np.float32))
     proc = run_cli("jaxgan.tools.score_samples", f"--config={SMOKE}", f"--samples={tmp_path / 'bad.npy'}", check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]

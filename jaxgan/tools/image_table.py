@@ -80,8 +80,9 @@ def load_scores(path: epath.Path) -> dict:
     if not isinstance(scores, dict) or "dataset" not in scores:
         raise ValueError(f"{path} is not a scores file of python -m jaxgan.tools.score_samples --output "
                          "(it names no dataset); pass run workdirs, or rescore the samples with that tool.")
-    source = "samples exported from " + (f"the {scores['generator']} G of a " if "generator" in scores else "a ") + (
-        f"{scores['backend']} run" if "backend" in scores else "run") + (" (float16)" if scores.get("float16") else "")
+    generator, backend = scores.get("generator", "?"), scores.get("backend", "?")
+    source = f"samples exported from the {generator} G of a {backend} run" + (
+        ", float16" if scores.get("float16") else "")
     protocol = "; ".join(p for p in (scores.get("protocol", ""), source) if p)
     return {"name": path.stem, "step": scores.get("step", ""), **scores, "protocol": protocol}
 

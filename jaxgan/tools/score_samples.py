@@ -49,6 +49,11 @@ def score(config, samples: np.ndarray) -> dict:
     return evaluators.evaluate_samples(dataset, samples.astype(np.float32), config.eval)
 
 
+def sidecar_path(samples_path: str) -> str:
+    """Where `export_eval_samples` wrote what `samples_path` holds: `X.json` beside `X.npy` ('' if not .npy)."""
+    return samples_path[: -len(".npy")] + ".json" if samples_path.endswith(".npy") else ""
+
+
 def describe(config, samples_path: str) -> dict:
     """What was scored: the samples file, the dataset, and the export's sidecar (step, seed, generator).
 
@@ -56,7 +61,7 @@ def describe(config, samples_path: str) -> dict:
     into the scores file, so `python -m jaxgan.tools.image_table` can show
     the scores as a row (name, data, step) like a run's `eval_final.json`.
     """
-    sidecar = samples_path[: -len(".npy")] + ".json" if samples_path.endswith(".npy") else ""
+    sidecar = sidecar_path(samples_path)
     meta = {}
     if sidecar and os.path.exists(sidecar):
         with open(sidecar) as f:
@@ -66,6 +71,10 @@ def describe(config, samples_path: str) -> dict:
 
 def main(argv):
     del argv
+    sidecar = sidecar_path(FLAGS.samples)
+    if FLAGS.output and sidecar and os.path.abspath(FLAGS.output) == os.path.abspath(sidecar):
+        raise flags.ValidationError(f"--output {FLAGS.output} is the export's own description of the samples; "
+                                    f"write the scores elsewhere, e.g. --output {sidecar[:-5]}_scores.json.")
     samples = np.load(FLAGS.samples)  # a missing file: one line (cli.run)
     config = cli.loaded(flags.FLAGS["config"])
     try:
