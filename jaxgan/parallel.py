@@ -92,9 +92,25 @@ def pmap_step(step_fn: StepFn, devices: Sequence[jax.Device]) -> Callable:
     return run
 
 
-def stack_replicas(tree: Any, n: int) -> Any:
-    """Adds a leading axis of size `n` (one replica per device) for pmap."""
-    return jax.tree.map(lambda x: jax.numpy.broadcast_to(x, (n, *x.shape)), tree)
+def stack_replicas(tree: Any, devices: Sequence[jax.Device]) -> Any:
+    """One replica of `tree` per device, stacked on a leading axis, placed as `pmap` places its outputs.
+
+    Placing the first input exactly like the outputs that later steps get back
+    makes `pmap_step` compile once instead of twice (a host array and a
+    device-sharded one are different inputs to the jit under `jax.pmap`).
+    """
+    devices = list(devices)
+    sharding = NamedSharding(Mesh(np.array(devices), (DATA_AXIS,)), P(DATA_AXIS))
+
+    def put(x: np.ndarray) -> jax.Array:
+        return jax.device_put(np.broadcast_to(x, (len(devices), *x.shape)), sharding)
+
+    def stack(x: Any) -> jax.Array:
+        if jax.dtypes.issubdtype(getattr(x, "dtype", None), jax.dtypes.prng_key):  # typed keys: via their data
+            return jax.random.wrap_key_data(put(np.asarray(jax.random.key_data(x))), impl=jax.random.key_impl(x))
+        return put(np.asarray(x))
+
+    return jax.tree.map(stack, jax.device_get(tree))
 
 
 def place_batch(local_batch: dict[str, np.ndarray], mesh: Mesh) -> dict[str, jax.Array]:

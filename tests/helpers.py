@@ -28,7 +28,7 @@ def run_steps(exp, num_steps, path="shard_map"):
     rng = jax.random.key(c.seed)
     if path == "pmap":
         devices = list(exp.mesh.devices.flat)
-        state = parallel.stack_replicas(jax.device_get(state), len(devices))
+        state = parallel.stack_replicas(state, devices)
         run = parallel.pmap_step(step_fn, devices)
     else:
         run = parallel.shard_step(step_fn, exp.mesh, donate=False)

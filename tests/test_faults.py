@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import NUM_FAKE_DEVICES, tiny_config
+from conftest import tiny_config
 from helpers import assert_trees_equal
 from jaxgan import runguard, train
 from jaxgan.checkpoint import UNREADABLE_DIR, Checkpointer
@@ -37,7 +37,7 @@ def _copy(workdir, tmp_path):
 def test_sigterm_saves_at_the_current_step_and_the_resumed_run_equals_an_uninterrupted_one(tmp_path):
     workdir, full = tmp_path / "stopped", tmp_path / "full"
     args = [f"--config={SMOKE}", "--config.checkpoint_every_steps=100000", "--config.log_every_steps=10"]
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={NUM_FAKE_DEVICES}", JAX_PLATFORMS="cpu")
+    env = dict(os.environ)  # conftest's XLA_FLAGS (fake devices, compile options) and JAX_PLATFORMS
     proc = subprocess.Popen([sys.executable, "-m", "jaxgan.main", *args, f"--workdir={workdir}",
                              "--config.total_steps=100000"], stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     for line in proc.stderr:  # wait until it trains, then preempt it

@@ -7,7 +7,6 @@ from conftest import tiny_config
 from helpers import assert_trees_close, build, params_of, run_steps
 from jaxgan import losses, parallel
 from jaxgan.families.common import sample_latents
-from jaxgan.models.apply import apply_model
 from jaxgan.step import make_train_step
 
 

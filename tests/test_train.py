@@ -10,7 +10,7 @@ import jax
 import numpy as np
 import pytest
 
-from conftest import NUM_FAKE_DEVICES, tiny_config
+from conftest import tiny_config
 from helpers import assert_trees_equal, params_of
 from jaxgan import experiment, train
 from jaxgan.checkpoint import Checkpointer, saveable_tree
@@ -21,7 +21,7 @@ SMOKE = os.path.join(REPO, "experiments", "ring8.py") + ":smoke"
 
 
 def run_cli(module, *args, check=True):
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={NUM_FAKE_DEVICES}", JAX_PLATFORMS="cpu")
+    env = dict(os.environ)  # conftest's XLA_FLAGS (fake devices, compile options) and JAX_PLATFORMS
     proc = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, env=env, cwd=REPO)
     if check and proc.returncode != 0:
         raise AssertionError(f"{module} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -193,7 +193,7 @@ def test_sample_cli_on_a_non_workdir_says_so(tmp_path):
 
 def test_a_relative_workdir_trains_and_samples(tmp_path):
     """The README's command gives `--workdir runs/ring8`, relative; Orbax wants absolute paths."""
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={NUM_FAKE_DEVICES}", JAX_PLATFORMS="cpu")
+    env = dict(os.environ)  # conftest's XLA_FLAGS (fake devices, compile options) and JAX_PLATFORMS
     for args in (["jaxgan.main", f"--config={SMOKE}", "--workdir=runs/rel", "--config.total_steps=4"],
                  ["jaxgan.sample", "--workdir=runs/rel", "--num=5", "--output=s.npy"]):
         proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, cwd=tmp_path)

@@ -81,11 +81,16 @@ def srgan_vgg_config(cache):
     return c
 
 
-def test_srgan_with_vgg54_content_trains_and_a_missing_file_says_how_to_get_it(tmp_path):
+def test_a_missing_vgg19_file_says_how_to_get_it(tmp_path):
     with mock_images(16):
         with pytest.raises(ValueError, match=re.escape("family.content='vgg19_54': No VGG19 weights at ") +
                            ".*download.pytorch.org/models/vgg19-dcbb9e9d.pth.*python -m jaxgan.evaluation.vgg19 --torch"):
             build(srgan_vgg_config(tmp_path / "empty"))
+
+
+@pytest.mark.slow  # CI's 15-minute budget: compiling VGG19's backward pass takes a minute on 2 cores
+def test_srgan_with_vgg54_content_trains(tmp_path):
+    with mock_images(16):
         state = run_steps(build(srgan_vgg_config(write_random_vgg19(tmp_path / "cache"))), 1)
     assert int(state.step) == 1
     assert all(np.isfinite(x).all() for x in jax.tree.leaves(jax.device_get(state.params)))
