@@ -91,3 +91,18 @@ def test_augment_study_runs_every_arm_and_refuses_a_gan_trained_on_other_data(co
     assert set(out["accuracy"]) == {"subset", "subset+standard", "subset+gan"}
     assert out["num_synthetic"] == 2 * out["num_labelled"] and out["num_labelled"] < 40
     assert out["lift_over_subset"] == pytest.approx(out["accuracy"]["subset+gan"] - out["accuracy"]["subset"])
+
+
+def test_augment_table_gives_mean_std_over_seeds_lifts_and_minutes():
+    from jaxgan.tools import augment_table
+
+    def run(fraction, seed, subset, standard, gan):
+        return {"fraction": fraction, "seed": seed, "num_labelled": int(60000 * fraction), "seconds": 540.0,
+                "gan_train_wall_s": 60.0, "accuracy": {"subset": subset, "subset+standard": standard, "subset+gan": gan},
+                "lift_over_subset": gan - subset, "lift_over_standard": gan - standard, "protocol": f"share {fraction}"}
+
+    text = augment_table.table([run(0.1, 0, 0.80, 0.82, 0.83), run(0.1, 1, 0.82, 0.82, 0.81), run(0.01, 0, 0.7, 0.7, 0.6)])
+    rows = text.splitlines()
+    assert rows[2] == "| 1% | 600 | 1 | 70.00 | 70.00 | 60.00 | -10.00 | -10.00 | 10 |"
+    assert rows[3] == "| 10% | 6000 | 2 | 81.00 ± 1.00 | 82.00 ± 0.00 | 82.00 ± 1.00 | 1.00 ± 2.00 | 0.00 ± 1.00 | 10 |"
+    assert "Protocol: share 0.1 (the first run's; the others differ only in the labelled share" in text
