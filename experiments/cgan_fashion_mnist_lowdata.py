@@ -15,7 +15,10 @@ classifier, beside the subset alone and the subset with flips and shifts
 Both fractions, 3 seeds, in the background, resumably:
   python -m jaxgan.tools.augment_sweep --out runs/augment
   python -m jaxgan.tools.augment_table runs/augment --output experiments/README.md
-Measured: TABLE_AUGMENT in experiments/README.md.
+Measured (TABLE_AUGMENT in experiments/README.md; seed 0 only so far, 2 AMD EPYC cores, ~30 min per
+fraction, most of it the classifier arms): the GAN samples do not help here. Test accuracy %:
+  1%  (600 images):   subset 83.15, + flips/shifts 83.45, + GAN samples 81.63 (lift -1.52 / -1.82)
+  10% (6,000 images): subset 88.86, + flips/shifts 89.61, + GAN samples 87.70 (lift -1.16 / -1.91)
 """
 
 from jaxgan.config import check_arg, load_experiment
