@@ -10,6 +10,7 @@ import errno
 import json
 import logging as std_logging
 import math
+import sys
 import threading
 import time
 from typing import Any, Mapping
@@ -39,6 +40,25 @@ def _quiet_disk_full_in_threads() -> None:
     threading.excepthook = hook
 
 
+def _summary_writer_class() -> type:
+    """tensorboardX's SummaryWriter, imported without torch.
+
+    tensorboardX imports torch at import time when it is installed (the
+    `inception` extra installs it), only to accept torch tensors: about 4 s at
+    every run's start on 2 cores. jaxgan passes numpy, so torch is hidden while
+    tensorboardX loads and importable again afterwards.
+    """
+    if "tensorboardX" in sys.modules or "torch" in sys.modules:
+        from tensorboardX import SummaryWriter
+        return SummaryWriter
+    sys.modules["torch"] = None  # `import torch` raises ImportError, which tensorboardX expects
+    try:
+        from tensorboardX import SummaryWriter
+    finally:
+        del sys.modules["torch"]
+    return SummaryWriter
+
+
 class MetricWriter:
     """Writes scalars and images to TensorBoard and eval results to `eval.jsonl`."""
 
@@ -47,10 +67,8 @@ class MetricWriter:
         self._enabled = jax.process_index() == 0
         self._tb = None
         if self._enabled:
-            from tensorboardX import SummaryWriter
-
             _quiet_disk_full_in_threads()
-            self._tb = SummaryWriter(str(self._workdir / "tensorboard"))
+            self._tb = _summary_writer_class()(str(self._workdir / "tensorboard"))
 
     def write_scalars(self, step: int, scalars: Mapping[str, Any], prefix: str = "") -> None:
         if self._tb is None:

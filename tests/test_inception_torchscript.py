@@ -45,7 +45,7 @@ def test_features_match_the_torchscript_forward(torchscript, fashion):
     inputs = check_inception.network_inputs(8, fashion)  # 4 noise, 4 Fashion-MNIST at 299x299
     ours = check_inception.flax_features(variables, inputs)
     theirs = check_inception.torch_features(module, inputs)
-    result = check_inception.compare(ours, theirs)
+    result = check_inception.compare(ours, theirs, fid=False)  # an 8-image FID says nothing and takes 40 s
     assert result["feature_abs_max"] > 1.0  # real features, not zeros
     # Measured: max |diff| 1.3e-5, relative 3e-6 (float32 reassociation in 94 layers).
     assert result["max_abs_diff"] < 1e-3 and result["max_rel_diff"] < 1e-4, result
