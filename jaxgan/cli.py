@@ -21,8 +21,7 @@ from typing import Any
 from absl import app, flags
 
 from jaxgan import config as config_lib
-from jaxgan.data.storage import DatasetNotPreparedError
-from jaxgan.errors import RunError, Stopped
+from jaxgan.errors import DatasetNotPreparedError, RunError, Stopped
 
 FLAGS = flags.FLAGS
 

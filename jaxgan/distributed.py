@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-import jax
 from absl import flags
 
 FLAGS = flags.FLAGS
@@ -36,6 +35,8 @@ def define_flags() -> None:
 
 def initialize() -> None:
     """JAX's own multi-process runtime, when the flags ask for it (arguments left None are auto-detected)."""
+    import jax  # here, not at the top: the programs parse their flags before JAX loads (see jaxgan.main)
+
     given = {"--jax_num_processes": FLAGS.jax_num_processes, "--jax_process_id": FLAGS.jax_process_id}
     if FLAGS.jax_coordinator_address is None:
         if any(v is not None for v in given.values()):
@@ -51,6 +52,8 @@ def initialize() -> None:
 @contextlib.contextmanager
 def runtime() -> Iterator[None]:
     """`initialize()`, then the body, then `jax.distributed.shutdown()` in multi-process runs (even on errors)."""
+    import jax
+
     initialize()
     try:
         yield

@@ -1,6 +1,10 @@
 """Errors a user can act on, beside `jaxgan.config.ConfigError`; `jaxgan.cli` prints each as one line."""
 
 
+class DatasetNotPreparedError(FileNotFoundError):
+    """A dataset that is not prepared where jaxgan reads it; says how to fix it (`jaxgan.data.storage`)."""
+
+
 class RunError(RuntimeError):
     """A run that cannot go on (a failed save, a locked workdir, unreadable checkpoints); the message says what to do."""
 

@@ -19,7 +19,7 @@ entries that read a new batch take the next index, the others the last one.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Mapping
+from typing import Callable, Hashable, Mapping
 
 import jax
 import jax.numpy as jnp

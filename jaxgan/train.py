@@ -33,8 +33,8 @@ _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 def _check_finite(step: int, metrics: dict[str, float], last_checkpoint: int | None) -> None:
     bad = sorted(k for k, v in metrics.items() if not np.isfinite(v))
     if bad:
-        resume = (f"resume it with lower learning rates (add --allow_changes=optimizer and e.g. "
-                  f"--config.optimizer.d.lr=...)" if last_checkpoint else "restart with lower learning rates")
+        resume = ("resume it with lower learning rates (add --allow_changes=optimizer and e.g. "
+                  "--config.optimizer.d.lr=...)" if last_checkpoint else "restart with lower learning rates")
         raise FloatingPointError(
             f"Non-finite metrics {bad} at step {step}: training diverged. The last good checkpoint is step "
             f"{last_checkpoint}; {resume}, or change the loss in a new --workdir.")

@@ -28,6 +28,8 @@ from absl import logging
 from etils import epath
 from PIL import Image
 
+from jaxgan.errors import DatasetNotPreparedError  # defined beside the errors the CLIs report; raised here
+
 ARRAY_RECORD = "array_record"
 PREPARE_COMMAND = "python -m jaxgan.data.prepare"
 
@@ -61,10 +63,6 @@ OFFLINE_SOURCES: dict[str, OfflineSource] = {
 }
 
 _IDX_UINT8 = 0x08  # IDX type code of unsigned bytes
-
-
-class DatasetNotPreparedError(FileNotFoundError):
-    """A dataset that is not prepared where jaxgan reads it; says how to fix it."""
 
 
 def _default_data_dir(data_dir: str | None) -> str | None:

@@ -26,7 +26,6 @@ from typing import Sequence
 
 import flax.linen as nn
 import jax
-import jax.numpy as jnp
 
 from jaxgan.models.conv import Conv, ConvTranspose, resolve_impl
 from jaxgan.models.layers import activation

@@ -9,7 +9,6 @@ differ (goldens/machine.json names it; the tests are bit for bit only there).
 Recording writes machine.json's fingerprint too.
 """
 
-import os
 import pathlib
 import sys
 import tempfile
