@@ -16,9 +16,10 @@ def experiment_config(name, arg=None):
 
 def test_short_ring8_run_learns_most_modes(tmp_path):
     config = experiment_config("ring8")
-    config.total_steps = config.eval_every_steps = config.checkpoint_every_steps = 3000
+    # Measured on 2 fake devices (seed 0): 8 modes and 48% HQ at 1000 steps, 7 and 86% at 2000, 8 and 91% at 3000.
+    config.total_steps = config.eval_every_steps = config.checkpoint_every_steps = 2000
     results = train.train_and_evaluate(config, str(tmp_path))
-    print("ring8, 3000 steps:", results)
+    print("ring8, 2000 steps:", results)
     assert results["modes"] >= 6
     assert results["hq_percent"] >= 50.0
 
