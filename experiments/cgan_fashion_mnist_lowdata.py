@@ -15,10 +15,11 @@ classifier, beside the subset alone and the subset with flips and shifts
 Both fractions, 3 seeds, in the background, resumably:
   python -m jaxgan.tools.augment_sweep --out runs/augment
   python -m jaxgan.tools.augment_table runs/augment --output experiments/README.md
-Measured (TABLE_AUGMENT in experiments/README.md; seed 0 only so far, 2 AMD EPYC cores, ~30 min per
-fraction, most of it the classifier arms): the GAN samples do not help here. Test accuracy %:
-  1%  (600 images):   subset 83.15, + flips/shifts 83.45, + GAN samples 81.63 (lift -1.52 / -1.82)
-  10% (6,000 images): subset 88.86, + flips/shifts 89.61, + GAN samples 87.70 (lift -1.16 / -1.91)
+Measured (TABLE_AUGMENT in experiments/README.md; 2 AMD EPYC cores, ~30 min per fraction and seed,
+most of it the classifier arms): the GAN samples do not help here, in any run so far. Test accuracy %:
+  1%  (600 images), seed 0:   subset 83.15, + flips/shifts 83.45, + GAN samples 81.63 (lift -1.52 / -1.82)
+  1%  (600 images), seed 1:   subset 82.80, + flips/shifts 83.10, + GAN samples 81.81 (lift -0.99 / -1.29)
+  10% (6,000 images), seed 0: subset 88.86, + flips/shifts 89.61, + GAN samples 87.70 (lift -1.16 / -1.91)
 """
 
 from jaxgan.config import check_arg, load_experiment
