@@ -20,6 +20,7 @@ most of it the classifier arms): the GAN samples do not help here, in any run so
   1%  (600 images), seed 0:   subset 83.15, + flips/shifts 83.45, + GAN samples 81.63 (lift -1.52 / -1.82)
   1%  (600 images), seed 1:   subset 82.80, + flips/shifts 83.10, + GAN samples 81.81 (lift -0.99 / -1.29)
   10% (6,000 images), seed 0: subset 88.86, + flips/shifts 89.61, + GAN samples 87.70 (lift -1.16 / -1.91)
+  10% (6,000 images), seed 1: subset 89.01, + flips/shifts 89.40, + GAN samples 88.23 (lift -0.78 / -1.17)
 """
 
 from jaxgan.config import check_arg, load_experiment
