@@ -18,15 +18,22 @@ predictions. Scores the EMA networks when the run keeps them (`--noema`: the
 live ones; the result's `generator` says which).
 """
 
-import json
+from __future__ import annotations
 
-import jax
+import json
+from typing import TYPE_CHECKING
+
 from absl import flags
 from etils import epath
 
 from jaxgan import config as config_lib
-from jaxgan import cli, distributed, experiment, writers
-from jaxgan.evaluation import evaluators
+from jaxgan import cli, distributed
+
+if TYPE_CHECKING:
+    from jaxgan import experiment
+
+# JAX, Flax, Orbax and the data stack (~5 s to load on 2 cores) are imported where they are used, so a bad
+# flag or --output is reported at once (tests/test_faults.py); `jaxgan.main` does the same.
 
 FLAGS = flags.FLAGS
 
@@ -53,20 +60,32 @@ def define_flags() -> None:
 
 def main(argv):
     del argv
+    check_flags()  # before JAX starts
+    from jaxgan import writers
+
     writers.quiet_library_logs()
     with distributed.runtime():
         evaluate()
 
 
-def evaluate() -> None:
-    """Scores the checkpoints the flags name; every process takes part, process 0 writes `--output`."""
-    output = epath.Path(FLAGS.output) if FLAGS.output else None
-    if output is not None:  # checked before the (possibly hour-long) evaluation, not after it
-        if output.suffix != ".json":
-            raise flags.ValidationError(f"--output must end in .json (it is written as JSON), got {output.name!r}.")
-        output.parent.mkdir(parents=True, exist_ok=True)
+def check_flags() -> None:
+    """The flag errors found without a run: before the (possibly hour-long) evaluation, not after it."""
+    if FLAGS.output and epath.Path(FLAGS.output).suffix != ".json":
+        raise flags.ValidationError(f"--output must end in .json (it is written as JSON), got "
+                                    f"{epath.Path(FLAGS.output).name!r}.")
     if FLAGS.all_steps and FLAGS.step is not None:
         raise flags.ValidationError("Give --step or --all_steps, not both.")
+
+
+def evaluate() -> None:
+    """Scores the checkpoints the flags name; every process takes part, process 0 writes `--output`."""
+    check_flags()
+    output = epath.Path(FLAGS.output) if FLAGS.output else None
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    from jaxgan import experiment
+    from jaxgan.evaluation import evaluators
+
     steps = experiment.saved_steps(FLAGS.workdir) if FLAGS.all_steps else [FLAGS.step]
     exp, scored = None, []
     for step in steps or [None]:  # no kept step: restore says so
@@ -83,6 +102,8 @@ def evaluate() -> None:
 
 
 def write(output: epath.Path | None, report: dict) -> None:
+    import jax
+
     if output is not None and jax.process_index() == 0:
         output.write_text(json.dumps(report, indent=2) + "\n")
 
@@ -94,6 +115,8 @@ def configure(exp: experiment.Experiment) -> None:
     with exp.config.unlocked():
         exp.config.eval.update({k: v for k, v in overrides.items() if v is not None})
     config_lib.validate(exp.config)
+    from jaxgan.evaluation import evaluators
+
     try:
         evaluators.check(exp.config, exp.family)
     except ValueError as e:

@@ -11,7 +11,7 @@ import ml_collections
 from etils import epath
 from jax.sharding import Mesh
 
-from jaxgan import augment, extensions, losses, models, optim, parallel, penalties
+from jaxgan import augment, extensions, layout, losses, models, optim, parallel, penalties
 from jaxgan import config as config_lib
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data import DATASETS, build_dataset
@@ -21,7 +21,7 @@ from jaxgan.families import FAMILIES, Family, resolve
 from jaxgan.models import precision
 from jaxgan.state import GANState, create_state
 
-CONFIG_FILE = "config.json"
+CONFIG_FILE = layout.CONFIG_FILE
 
 
 @dataclasses.dataclass

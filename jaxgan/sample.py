@@ -15,16 +15,16 @@ Works for every family that predicts `generate`. Uses the EMA generator when the
 sample i has class (i // 8) % num_classes, so a grid shows one class per row.
 """
 
-import jax
+from __future__ import annotations
+
 import numpy as np
 from absl import flags
 from etils import epath
 
-from PIL import Image
+from jaxgan import cli, distributed
 
-from jaxgan import cli, distributed, experiment, sampling, visualize, writers
-from jaxgan.data import transforms
-from jaxgan.data.images import to_float
+# JAX, Flax, Orbax and the data stack (~5 s to load on 2 cores) are imported where they are used, so a bad
+# flag is reported at once (tests/test_faults.py); `jaxgan.main` does the same.
 
 FLAGS = flags.FLAGS
 
@@ -43,16 +43,31 @@ def define_flags() -> None:
 
 def main(argv):
     del argv
+    check_flags()  # before JAX starts
+    from jaxgan import writers
+
     writers.quiet_library_logs()
     with distributed.runtime():
         sample()
 
 
-def sample() -> None:
-    """Writes `--num` samples (or `--input`'s translations) to `--output`; every process generates its share."""
+def check_flags() -> None:
+    """The flag errors found without a run."""
     output = epath.Path(FLAGS.output)
     if output.suffix not in (".npy", ".png"):
         raise flags.ValidationError(f"--output must end in .npy or .png, got {output.name!r}.")
+    if FLAGS.input is not None and not epath.Path(FLAGS.input).exists():
+        raise flags.ValidationError(f"--input {FLAGS.input} does not exist.")
+
+
+def sample() -> None:
+    """Writes `--num` samples (or `--input`'s translations) to `--output`; every process generates its share."""
+    check_flags()
+    output = epath.Path(FLAGS.output)
+    import jax
+
+    from jaxgan import experiment, sampling, visualize
+
     exp, state = experiment.restore_latest(FLAGS.workdir)
     predictions = sampling.predictions(exp.family, state)
     if FLAGS.input is not None:
@@ -75,6 +90,11 @@ def sample() -> None:
 
 def load_images(path: str, shape: tuple[int, ...]) -> np.ndarray:
     """Images from an .npy or a folder, as float32 `[N, *shape]` in [-1, 1] (see the module docstring)."""
+    from PIL import Image
+
+    from jaxgan.data import transforms
+    from jaxgan.data.images import to_float
+
     source = epath.Path(path)
     if not source.exists():
         raise flags.ValidationError(f"--input {path} does not exist.")
@@ -109,6 +129,10 @@ def load_images(path: str, shape: tuple[int, ...]) -> np.ndarray:
 
 def translate(exp, state, predictions, output: epath.Path, source: str, prediction: str | None = None) -> None:
     """Translates the images at `source` with the run's translation `prediction` and writes them to `output`."""
+    import jax
+
+    from jaxgan import sampling, visualize
+
     names = list(getattr(exp.family, "translations", {}))
     if not names:
         raise flags.ValidationError(f"--input: family {exp.config.family.name!r} does not translate images; "

@@ -16,7 +16,7 @@ from etils import epath
 
 from jaxgan import config as config_lib
 from jaxgan import experiment as experiment_lib
-from jaxgan import extensions, parallel, registry, runguard, visualize
+from jaxgan import extensions, layout, parallel, registry, runguard, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
 from jaxgan.errors import RunError, Stopped
@@ -26,7 +26,7 @@ from jaxgan.state import GANState
 from jaxgan.step import make_train_step
 from jaxgan.writers import MetricWriter, Progress
 
-FINAL_EVAL_FILE = "eval_final.json"
+FINAL_EVAL_FILE = layout.FINAL_EVAL_FILE
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 

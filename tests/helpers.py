@@ -12,6 +12,7 @@ from tensorflow_datasets.testing import mocking
 from jaxgan import experiment, parallel
 from jaxgan.config import base_config
 from jaxgan.evaluation import vgg19
+from jaxgan.parallel import DATA_AXIS
 from jaxgan.step import make_train_step
 
 
@@ -41,6 +42,16 @@ def run_steps(exp, num_steps, path="shard_map"):
     if path == "pmap":
         state = jax.tree.map(lambda x: x[0], state)
     return state
+
+
+def on_one_device(fn):
+    """`fn(key)` as one device of the data axis (a size-1 vmap, so `lax.pmean` works), compiled once.
+
+    Run eagerly, each of a loss's few hundred ops compiles on its own: StarGAN's WGAN-GP loss took 25 s
+    on 2 loaded cores that way, and 3 s under jit.
+    """
+    mapped = jax.jit(jax.vmap(fn, axis_name=DATA_AXIS))
+    return lambda key: mapped(key[None])
 
 
 def params_of(state):

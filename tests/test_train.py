@@ -14,7 +14,7 @@ from conftest import tiny_config
 from helpers import assert_trees_equal, params_of
 from jaxgan import experiment, sampling, train
 from jaxgan.checkpoint import Checkpointer, saveable_tree
-from jaxgan.config import ConfigError, set_dotted
+from jaxgan.config import ConfigError, load_experiment, set_dotted
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMOKE = os.path.join(REPO, "experiments", "ring8.py") + ":smoke"
@@ -43,10 +43,17 @@ def test_same_seed_same_bits_different_seed_different_bits(tmp_path):
 
 
 def test_resume_in_a_new_process_equals_an_uninterrupted_run(tmp_path):
+    """A run stopped at step 8, resumed by a new `jaxgan.main` process, equals one trained to 16 in one go.
+
+    Both halves before the resume run in this process (a subprocess costs ~7 s of imports); the resume is
+    the CLI's, from the checkpoint alone.
+    """
     full, split = str(tmp_path / "full"), str(tmp_path / "split")
+    for workdir, total_steps in ((full, 16), (split, 8)):
+        c = load_experiment("ring8", "smoke")
+        c.total_steps, c.checkpoint_every_steps, c.ema.decay = total_steps, 4, 0.9
+        train.train_and_evaluate(c, workdir)
     steps = ["--config.checkpoint_every_steps=4", "--config.ema.decay=0.9"]
-    run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={full}", "--config.total_steps=16", *steps)
-    run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={split}", "--config.total_steps=8", *steps)
     resumed = run_cli("jaxgan.main", f"--config={SMOKE}", f"--workdir={split}", "--config.total_steps=16", *steps)
     assert "Resumed from" in resumed.stderr and "at step 8" in resumed.stderr
     (exp, a), (_, b) = experiment.restore_latest(full), experiment.restore_latest(split)
@@ -189,13 +196,18 @@ def test_sample_cli_on_a_non_workdir_says_so(tmp_path):
     assert proc.returncode != 0 and "is it a jaxgan workdir?" in proc.stderr
 
 
-def test_a_relative_workdir_trains_and_samples(tmp_path):
-    """The README's command gives `--workdir runs/ring8`, relative; Orbax wants absolute paths."""
+def test_a_relative_workdir_trains_and_samples(tmp_path, monkeypatch):
+    """The README's command gives `--workdir runs/ring8`, relative; Orbax wants absolute paths.
+
+    `jaxgan.main` hands the flag's string to `train_and_evaluate` as is; training runs in this process
+    (a subprocess costs ~7 s of imports), sampling through the CLI.
+    """
+    monkeypatch.chdir(tmp_path)
+    train.train_and_evaluate(tiny_config(total_steps=4), "runs/rel")
     env = dict(os.environ)  # conftest's XLA_FLAGS (fake devices, compile options) and JAX_PLATFORMS
-    for args in (["jaxgan.main", f"--config={SMOKE}", "--workdir=runs/rel", "--config.total_steps=4"],
-                 ["jaxgan.sample", "--workdir=runs/rel", "--num=5", "--output=s.npy"]):
-        proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
-        assert proc.returncode == 0, proc.stderr[-3000:]
+    args = ["jaxgan.sample", "--workdir=runs/rel", "--num=5", "--output=s.npy"]
+    proc = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     assert np.load(tmp_path / "s.npy").shape == (5, 2)
 
 

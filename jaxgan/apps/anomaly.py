@@ -25,7 +25,7 @@ import numpy as np
 from absl import flags
 from etils import epath
 
-from jaxgan import cli, experiment, sampling
+from jaxgan import cli, experiment, layout, sampling
 from jaxgan.config import ConfigError
 from jaxgan.evaluation import anomaly
 from jaxgan.families import FAMILIES
@@ -64,7 +64,7 @@ def score(workdir: str, step: int | None = None, num_test: int = TEST_IMAGES) ->
     scores, truth = anomaly.score_split(predictions[anomaly.PREDICTION], images, labels, normal)
     aurocs = {name: anomaly.auroc(s, truth) for name, s in scores.items()}
     headline = exp.family.anomaly_score
-    final = epath.Path(workdir) / "eval_final.json"
+    final = epath.Path(workdir) / layout.FINAL_EVAL_FILE
     wall = json.loads(final.read_text()).get("wall_s") if final.exists() else None
     results = {
         "workdir": str(workdir), "family": exp.config.family.name, "step": int(state.step),

@@ -35,7 +35,7 @@ def run_one(out: epath.Path, percent: str, seed: int, steps: int, ratio: float, 
     workdir = out / f"cgan_f{percent}_s{seed}"
     train.train_and_evaluate(config, os.fspath(workdir))
     results = augment.study(config.data.label_fraction, seed, os.fspath(workdir), ratio, temperature, steps, seed)
-    results["gan_train_wall_s"] = json.loads((workdir / "eval_final.json").read_text()).get("wall_s")
+    results["gan_train_wall_s"] = json.loads((workdir / train.FINAL_EVAL_FILE).read_text()).get("wall_s")
     result_file.write_text(json.dumps(results, indent=2) + "\n")
     return results
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 
-import jax
 import numpy as np
 from absl import flags
 
-from jaxgan import cli, experiment, sampling
-from jaxgan.evaluation.evaluators import eval_key
+from jaxgan import cli
+
+# JAX and the run's pieces (~5 s to load on 2 cores) are imported in `export`, so a bad flag is reported at once.
 
 FLAGS = flags.FLAGS
 
@@ -36,6 +36,9 @@ def define_flags() -> None:
 
 def export(workdir: str, use_ema: bool = True, num: int | None = None) -> tuple[np.ndarray, dict]:
     """The eval samples of the latest checkpoint in `workdir`, and what they are (step, seed, generator)."""
+    from jaxgan import experiment, sampling
+    from jaxgan.evaluation.evaluators import eval_key
+
     exp, state = experiment.restore(workdir)
     num = num or exp.config.eval.num_samples
     samples = sampling.predictions(exp.family, state, use_ema=use_ema)["generate"](eval_key(exp.config.seed), num)
@@ -49,6 +52,8 @@ def main(argv):
     if not FLAGS.output.endswith(".npy"):
         raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
     samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num)
+    import jax  # loaded by export
+
     np.save(FLAGS.output, samples.astype(np.float16 if FLAGS.float16 else np.float32))
     meta_path = FLAGS.output[: -len(".npy")] + ".json"
     with open(meta_path, "w") as f:

@@ -22,8 +22,8 @@ import json
 from absl import app, flags
 from etils import epath
 
-from jaxgan import cli, train
-from jaxgan.experiment import load_config
+from jaxgan import cli
+from jaxgan.layout import CONFIG_FILE, FINAL_EVAL_FILE
 from jaxgan.tools.markdown import define_output_flags, emit
 
 # dataset -> rows of (model, result, protocol, source); from ../shared/targets.md.
@@ -63,11 +63,12 @@ def _metric_order(key: str) -> tuple[int, str]:
 
 def load_run(workdir: epath.Path) -> dict:
     """One run's dataset and final evaluation; raises naming the missing file."""
-    path = workdir / train.FINAL_EVAL_FILE
+    path = workdir / FINAL_EVAL_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: train the run to its end, or write it with "
                                 f"python -m jaxgan.evaluate --workdir {workdir} --output {path}")
-    return {"name": workdir.name, "dataset": load_config(workdir).data.name, **json.loads(path.read_text())}
+    dataset = json.loads((workdir / CONFIG_FILE).read_text())["data"]["name"]  # read as saved: no JAX needed
+    return {"name": workdir.name, "dataset": dataset, **json.loads(path.read_text())}
 
 
 def load_scores(path: epath.Path) -> dict:

@@ -24,8 +24,9 @@ from absl import flags, logging
 from ml_collections import config_flags
 
 from jaxgan import cli
-from jaxgan.data import build_dataset
-from jaxgan.evaluation import evaluators
+
+# The dataset and the evaluators (JAX, ~5 s to load on 2 cores) are imported in `score`, so a bad flag is
+# reported at once.
 
 FLAGS = flags.FLAGS
 
@@ -40,6 +41,9 @@ def define_flags() -> None:
 
 def score(config, samples: np.ndarray) -> dict:
     """`evaluate_samples` of `samples` against `config`'s dataset and eval protocol."""
+    from jaxgan.data import build_dataset
+    from jaxgan.evaluation import evaluators
+
     dataset = build_dataset(config)
     if samples.shape[1:] != tuple(dataset.element_shape):
         raise ValueError(f"The samples are {samples.shape[1:]} images, but {config.data.name} has "
