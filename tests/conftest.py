@@ -53,12 +53,11 @@ def tiny_config(**overrides):
 # The longest test files first. Workers take whole files (`--dist loadfile`) in collection order
 # (`--no-loadscope-reorder`); starting the long ones first keeps the run from ending on one worker
 # while the other idles. Seconds per file in a clean-clone CI run on 2 AMD EPYC cores (2026-12-05),
-# in this order: 195 160 93 86 81 70 61 59 54 53 51 39 39 33 (the last is CI only: torch and the
-# wheel). A stale list only costs speed; files not named keep their usual order after these.
+# in this order: 128 126 76 66 61 60 57 56 53 43 37 31 30 30 (the 13th is CI only: torch and
+# the wheel). A stale list only costs speed; files not named keep their usual order after these.
 LONGEST_FIRST = ("test_train.py", "test_multiprocess.py", "test_faults.py", "test_cyclegan.py", "test_stargan.py",
-                 "test_families.py", "test_learning.py", "test_score_samples.py", "test_precision.py",
-                 "test_goldens.py", "test_ali.py", "test_inception.py", "test_step.py",
-                 "test_inception_torchscript.py")
+                 "test_families.py", "test_learning.py", "test_ali.py", "test_goldens.py", "test_precision.py",
+                 "test_inception.py", "test_score_samples.py", "test_inception_torchscript.py", "test_step.py")
 
 
 def pytest_collection_modifyitems(config, items):
