@@ -106,3 +106,15 @@ def test_augment_table_gives_mean_std_over_seeds_lifts_and_minutes():
     assert rows[2] == "| 1% | 600 | 1 | 70.00 | 70.00 | 60.00 | -10.00 | -10.00 | 10 |"
     assert rows[3] == "| 10% | 6000 | 2 | 81.00 ± 1.00 | 82.00 ± 0.00 | 82.00 ± 1.00 | 1.00 ± 2.00 | 0.00 ± 1.00 | 10 |"
     assert "Protocol: share 0.1 (the first run's; the others differ only in the labelled share" in text
+
+
+def test_cas_table_gives_the_gap_to_real_data_and_gan_test():
+    from jaxgan.tools import augment_table
+
+    cas = {"step": 10000, "cas": 0.7512, "real_accuracy": 0.9304, "gan_test": 0.9, "num_samples": 60000,
+           "seconds": 1500.0, "protocol": "CAS: the protocol"}
+    text = augment_table.cas_table({"cas_cgan_s0": cas, "cas_other": {**cas, "real_accuracy": None}})
+    rows = text.splitlines()
+    assert rows[2] == "| cas_cgan_s0 | 10000 | 93.04 | 75.12 | -17.92 | 90.00 | 60000 | 25 |"
+    assert rows[3] == "| cas_other | 10000 | – | 75.12 | – | 90.00 | 60000 | 25 |"
+    assert "Protocol: CAS: the protocol (the first row's)" in text

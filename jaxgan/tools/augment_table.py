@@ -1,6 +1,12 @@
 """Turn the low-data augmentation study (`augment_f*_s*.json`) into a Markdown table: mean ± std over seeds.
 
   python -m jaxgan.tools.augment_table runs/augment [--output experiments/README.md --marker TABLE_AUGMENT]
+  python -m jaxgan.tools.augment_table runs/cas --cas [--output experiments/README.md --marker TABLE_CAS]
+
+With `--cas`, the table is of `python -m jaxgan.apps.cas --output` files
+(`cas_*.json`), one row each: the real-data classifier's test accuracy, the
+CAS (the same classifier trained on the run's samples only), their gap, and
+the GAN-test (the real-data classifier on the samples).
 
 One row per labelled fraction: test accuracy % of the classifier trained on
 the subset, on the subset with flips and shifts, and on the subset plus GAN
@@ -17,12 +23,13 @@ import json
 from collections import defaultdict
 
 import numpy as np
-from absl import app
+from absl import app, flags
 from etils import epath
 
 from jaxgan.tools.markdown import define_output_flags, emit
 
 ARMS = ("subset", "subset+standard", "subset+gan")
+FLAGS = flags.FLAGS
 
 
 def _cell(values: list[float]) -> str:
@@ -50,16 +57,38 @@ def table(results: list[dict]) -> str:
                                 "in the labelled share, the subset and the seeds).\n")
 
 
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.2f}"
+
+
+def cas_table(results: dict[str, dict]) -> str:
+    """One row per CAS result (name: its file's stem): real-data accuracy, CAS, the gap, GAN-test, minutes."""
+    lines = ["| run | step | classifier on real data | CAS (trained on samples only) | CAS − real | GAN-test "
+             "| samples | min |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        real, cas = r.get("real_accuracy"), r["cas"]
+        gap = "–" if real is None else f"{100 * (cas - real):+.2f}"
+        lines.append(f"| {name} | {r['step']} | {_percent(real)} | {_percent(cas)} | {gap} | "
+                     f"{_percent(r['gan_test'])} | {r['num_samples']} | {r['seconds'] / 60:.0f} |")
+    first = next(iter(results.values()))
+    return "\n".join(lines) + f"\n\nProtocol: {first['protocol']} (the first row's). Test accuracy %; min: scoring only.\n"
+
+
 def main(argv):
     if len(argv) != 2:
-        raise app.UsageError("Usage: python -m jaxgan.tools.augment_table RUNS_DIR [--output FILE --marker NAME]")
-    results = [json.loads(p.read_text()) for p in sorted(epath.Path(argv[1]).glob("augment_f*_s*.json"))]
-    if not results:
-        raise app.UsageError(f"No augment_f*_s*.json in {argv[1]}: run python -m jaxgan.tools.augment_sweep first.")
-    text = table(results)
-    emit(text)
+        raise app.UsageError("Usage: python -m jaxgan.tools.augment_table RUNS_DIR [--cas] [--output FILE --marker NAME]")
+    pattern = "cas_*.json" if FLAGS.cas else "augment_f*_s*.json"
+    paths = sorted(epath.Path(argv[1]).glob(pattern))
+    if not paths:
+        how = "python -m jaxgan.apps.cas --output" if FLAGS.cas else "python -m jaxgan.tools.augment_sweep"
+        raise app.UsageError(f"No {pattern} in {argv[1]}: run {how} first.")
+    if FLAGS.cas:
+        emit(cas_table({p.stem: json.loads(p.read_text()) for p in paths}))
+    else:
+        emit(table([json.loads(p.read_text()) for p in paths]))
 
 
 if __name__ == "__main__":
     define_output_flags("TABLE_AUGMENT")
+    flags.DEFINE_bool("cas", False, "Tabulate the cas_*.json files of jaxgan.apps.cas instead.")
     app.run(main)
