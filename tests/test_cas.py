@@ -86,11 +86,28 @@ def test_augment_study_runs_every_arm_and_refuses_a_gan_trained_on_other_data(co
     with mock_images(40):
         train.train_and_evaluate(config, str(tmp_path / "low"))
         out = augment.study(0.5, 0, str(tmp_path / "low"), synthetic_ratio=2.0, steps=3, batch_size=8)
+        every = augment.study(0.5, 0, str(tmp_path / "low"), synthetic_ratio=2.0, steps=3, batch_size=8,
+                              arms=augment.ARMS[::-1])
         with pytest.raises(ConfigError, match="needs a GAN trained on the same subset only"):
             augment.study(0.5, 0, conditional_run[0], steps=1, batch_size=8)
     assert set(out["accuracy"]) == {"subset", "subset+standard", "subset+gan"}
     assert out["num_synthetic"] == 2 * out["num_labelled"] and out["num_labelled"] < 40
     assert out["lift_over_subset"] == pytest.approx(out["accuracy"]["subset+gan"] - out["accuracy"]["subset"])
+    # Every arm, asked in any order: the default arms' figures are the same (each arm trains on its own).
+    assert list(every["accuracy"]) == list(augment.ARMS)
+    assert {a: every["accuracy"][a] for a in out["accuracy"]} == out["accuracy"]
+    assert every["standard_gan_lift_over_standard"] == pytest.approx(
+        every["accuracy"]["subset+standard+gan"] - every["accuracy"]["subset+standard"])
+
+
+def test_augment_arms_are_checked_before_anything_runs():
+    from jaxgan.apps import augment
+
+    with pytest.raises(ConfigError, match=r"Unknown arm\(s\) \['gan'\]; choices: subset, subset\+standard, "):
+        augment.check_arms(("subset", "gan"), "w")
+    with pytest.raises(ConfigError, match=r"\['subset\+standard\+gan'\] need --gan_workdir"):
+        augment.check_arms(("subset+standard+gan",), None)
+    augment.check_arms(augment.ARMS, "w")
 
 
 def test_augment_table_gives_mean_std_over_seeds_lifts_and_minutes():
@@ -106,6 +123,18 @@ def test_augment_table_gives_mean_std_over_seeds_lifts_and_minutes():
     assert rows[2] == "| 1% | 600 | 1 | 70.00 | 70.00 | 60.00 | -10.00 | -10.00 | 10 |"
     assert rows[3] == "| 10% | 6000 | 2 | 81.00 ± 1.00 | 82.00 ± 0.00 | 82.00 ± 1.00 | 1.00 ± 2.00 | 0.00 ± 1.00 | 10 |"
     assert "Protocol: share 0.1 (the first run's; the others differ only in the labelled share" in text
+    assert "+ flips, shifts + GAN" not in text  # a column only for an arm that ran
+
+    both = run(0.1, 0, 0.80, 0.82, 0.83)
+    both["accuracy"]["subset+standard+gan"], both["standard_gan_lift_over_standard"] = 0.85, 0.85 - 0.82
+    both.update(synthetic_ratio=0.5, temperature=0.8)
+    rows = augment_table.table([both]).splitlines()
+    assert rows[0].endswith("| + GAN samples | + flips, shifts + GAN | GAN lift over subset | GAN lift over flips, "
+                            "shifts | flips, shifts + GAN: lift over flips, shifts | min/run |")
+    assert rows[2] == "| 10% | 6000 | 1 | 80.00 | 82.00 | 83.00 | 85.00 | 3.00 | 1.00 | 3.00 | 10 |"
+    assert "GAN samples: 0.5 per real image, latent temperature 0.8." in rows[-1]
+    with pytest.raises(ValueError, match=r"The 10% runs sampled the GAN with different \(synthetic_ratio, temperature"):
+        augment_table.table([both, run(0.1, 1, 0.8, 0.8, 0.8)])
 
 
 def test_cas_table_gives_the_gap_to_real_data_and_gan_test():

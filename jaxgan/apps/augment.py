@@ -13,9 +13,11 @@ for `steps` Adam steps (batch 128, cosine decay) on:
     horizontal flip and a random shift of up to 2 pixels (`flip_shift`);
   - `subset+gan` (with `--gan_workdir`): the subset plus `synthetic_ratio` x
     its size class-balanced samples of a class-conditional GAN trained on
-    that same subset only, latents scaled by `temperature`.
-Every arm is tested on the 10,000 real test images. The lift of `subset+gan`
-over both baselines is reported, whatever its sign. A GAN run trained on
+    that same subset only, latents scaled by `temperature`;
+  - `subset+standard+gan` (on request, `--arms`): those samples and the subset,
+    all with flips and shifts: whether the GAN adds to standard augmentation.
+Every arm is tested on the 10,000 real test images. The lift of each GAN arm
+over its baselines is reported, whatever its sign. A GAN run trained on
 other data than the subset is refused: it would leak labels.
 """
 
@@ -42,6 +44,11 @@ FLAGS = flags.FLAGS
 DATASET = "fashion_mnist"
 SAMPLE_STREAM = 0xA7C
 MAX_SHIFT = 2
+ARMS = ("subset", "subset+standard", "subset+gan", "subset+standard+gan")
+DEFAULT_ARMS = ARMS[:3]
+# Each lift: (result key, GAN arm, its baseline), reported when both arms ran.
+LIFTS = (("lift_over_subset", "subset+gan", "subset"), ("lift_over_standard", "subset+gan", "subset+standard"),
+         ("standard_gan_lift_over_standard", "subset+standard+gan", "subset+standard"))
 
 
 @jax.jit
@@ -91,18 +98,34 @@ def gan_samples(workdir: str, fraction: float, subset_seed: int, num: int, tempe
     return to_uint8(images), labels, {"gan_step": int(state.step), "gan_ema": sampling.uses_ema(state)}
 
 
+def check_arms(arms: tuple[str, ...], gan_workdir: str | None) -> None:
+    """ConfigError for an unknown arm, or a GAN arm without a GAN run."""
+    if bad := [a for a in arms if a not in ARMS]:
+        raise ConfigError(f"Unknown arm(s) {bad}; choices: {', '.join(ARMS)}.")
+    if not gan_workdir and any(a.endswith("+gan") for a in arms):
+        raise ConfigError(f"The arm(s) {[a for a in arms if a.endswith('+gan')]} need --gan_workdir (a conditional "
+                          "GAN trained on the same subset).")
+
+
 def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None, synthetic_ratio: float = 1.0,
-          temperature: float = 1.0, steps: int = 1000, seed: int = 0, batch_size: int = 128, data_dir: str = ""
-          ) -> dict[str, Any]:
-    """Test accuracy of every arm (see the module docstring), the lifts and the protocol."""
+          temperature: float = 1.0, steps: int = 1000, seed: int = 0, batch_size: int = 128, data_dir: str = "",
+          arms: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Test accuracy of every arm (see the module docstring), the lifts and the protocol.
+
+    `arms` None: the subset, the subset with flips and shifts, and (given `gan_workdir`) the subset plus
+    GAN samples.
+    """
     start = time.time()
+    if arms is None:
+        arms = DEFAULT_ARMS if gan_workdir else DEFAULT_ARMS[:2]
+    check_arms(tuple(arms), gan_workdir)
     images, labels = labelled_subset(fraction, subset_seed, data_dir)
     test_images, test_labels, _ = load_split(DATASET, "test", data_dir)
     if len(images) < batch_size:
         raise ConfigError(f"--fraction {fraction} leaves {len(images)} labelled images, fewer than one batch of "
                           f"{batch_size}; raise --fraction or lower --batch_size.")
 
-    if gan_workdir:  # first: a GAN run that cannot serve fails before any classifier trains
+    if gan_workdir and any(a.endswith("+gan") for a in arms):  # first: a GAN run that cannot serve fails here
         num = int(round(synthetic_ratio * len(images)))
         fake, fake_labels, meta = gan_samples(gan_workdir, fraction, subset_seed, num, temperature, seed)
 
@@ -113,13 +136,15 @@ def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None,
     results: dict[str, Any] = {"fraction": fraction, "subset_seed": subset_seed, "seed": seed, "steps": steps,
                                "num_labelled": int(len(images)), "accuracy": {}}
     acc = results["accuracy"]
-    acc["subset"] = score(images, labels)
-    acc["subset+standard"] = score(images, labels, flip_shift)
-    if gan_workdir:
-        acc["subset+gan"] = score(np.concatenate([images, fake]), np.concatenate([labels, fake_labels]))
+    for arm in ARMS:  # in this order, whatever the order asked
+        if arm in arms:
+            x, y = ((np.concatenate([images, fake]), np.concatenate([labels, fake_labels])) if arm.endswith("+gan")
+                    else (images, labels))
+            acc[arm] = score(x, y, flip_shift if "+standard" in arm else None)
+    if any(a.endswith("+gan") for a in arms):
         results.update(meta, gan_workdir=gan_workdir, synthetic_ratio=synthetic_ratio, temperature=temperature,
-                       num_synthetic=num, lift_over_subset=acc["subset+gan"] - acc["subset"],
-                       lift_over_standard=acc["subset+gan"] - acc["subset+standard"])
+                       num_synthetic=num)
+    results.update({key: acc[arm] - acc[base] for key, arm, base in LIFTS if arm in acc and base in acc})
     results["protocol"] = (
         f"{DATASET}: a stratified {fraction:g} of the train split (subset_seed {subset_seed}, {len(images)} "
         f"images) is the only labelled data; jaxgan's classifier trained {steps} Adam steps (batch {batch_size}, "
@@ -139,6 +164,8 @@ def define_flags() -> None:
     flags.DEFINE_integer("steps", 1000, "Classifier optimizer steps of every arm.", lower_bound=1)
     flags.DEFINE_integer("seed", 0, "Seed of the classifiers and of the samples.")
     flags.DEFINE_integer("batch_size", 128, "Classifier batch size.", lower_bound=1)
+    flags.DEFINE_list("arms", None, f"Arms to train, of {', '.join(ARMS)} (default: the first two, and "
+                      "subset+gan with --gan_workdir).")
     flags.DEFINE_string("output", None, "Optional .json file to write.")
     flags.mark_flags_as_required(["fraction"])
 
@@ -150,8 +177,11 @@ def main(argv: list[str]) -> None:
     output = epath.Path(FLAGS.output) if FLAGS.output else None
     if output is not None and output.suffix != ".json":
         raise flags.ValidationError(f"--output must end in .json (it is written as JSON), got {output.name!r}.")
+    arms = tuple(FLAGS.arms) if FLAGS.arms else None
+    if arms:
+        check_arms(arms, FLAGS.gan_workdir)  # before any data loads
     results = study(FLAGS.fraction, FLAGS.subset_seed, FLAGS.gan_workdir, FLAGS.synthetic_ratio, FLAGS.temperature,
-                    FLAGS.steps, FLAGS.seed, FLAGS.batch_size)
+                    FLAGS.steps, FLAGS.seed, FLAGS.batch_size, arms=arms)
     text = json.dumps(results, indent=2)
     print(text)
     if output is not None:

@@ -28,7 +28,11 @@ from etils import epath
 
 from jaxgan.tools.markdown import define_output_flags, emit
 
-ARMS = ("subset", "subset+standard", "subset+gan")
+# Column headers of the arms and lifts of `jaxgan.apps.augment`, in its order; a column shows when a run has it.
+ARMS = {"subset": "subset", "subset+standard": "+ flips, shifts", "subset+gan": "+ GAN samples",
+        "subset+standard+gan": "+ flips, shifts + GAN"}
+LIFTS = {"lift_over_subset": "GAN lift over subset", "lift_over_standard": "GAN lift over flips, shifts",
+         "standard_gan_lift_over_standard": "flips, shifts + GAN: lift over flips, shifts"}
 FLAGS = flags.FLAGS
 
 
@@ -39,22 +43,34 @@ def _cell(values: list[float]) -> str:
     return f"{v.mean():.2f} ± {v.std():.2f}" if len(v) > 1 else f"{v[0]:.2f}"
 
 
+def _gan_setting(r: dict) -> tuple:
+    return r.get("synthetic_ratio"), r.get("temperature")
+
+
 def table(results: list[dict]) -> str:
+    """One row per labelled share; ValueError if the runs of one share sampled the GAN differently."""
     by_fraction: dict[float, list[dict]] = defaultdict(list)
     for r in results:
         by_fraction[r["fraction"]].append(r)
-    lines = ["| labelled | images | seeds | subset | + flips, shifts | + GAN samples | GAN lift over subset "
-             "| GAN lift over flips, shifts | min/run |", "|---|---|---|---|---|---|---|---|---|"]
+    arms = [a for a in ARMS if any(a in r["accuracy"] for r in results)]
+    lifts = [k for k in LIFTS if any(k in r for r in results)]
+    headers = ["labelled", "images", "seeds", *(ARMS[a] for a in arms), *(LIFTS[k] for k in lifts), "min/run"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for fraction in sorted(by_fraction):
         rs = by_fraction[fraction]
-        arms = [_cell([r["accuracy"][a] for r in rs if a in r["accuracy"]]) for a in ARMS]
-        lifts = [_cell([r[k] for r in rs if k in r]) for k in ("lift_over_subset", "lift_over_standard")]
+        if len({_gan_setting(r) for r in rs}) > 1:
+            raise ValueError(f"The {100 * fraction:g}% runs sampled the GAN with different (synthetic_ratio, "
+                             f"temperature): {sorted({_gan_setting(r) for r in rs}, key=str)}; tabulate each "
+                             "setting's directory on its own.")
+        cells = [_cell([r["accuracy"][a] for r in rs if a in r["accuracy"]]) for a in arms]
+        cells += [_cell([r[k] for r in rs if k in r]) for k in lifts]
         seconds = [(r.get("gan_train_wall_s") or 0) + r["seconds"] for r in rs if "seconds" in r]
         minutes = f"{np.min(seconds) / 60:.0f}" if seconds else "–"
-        lines.append(f"| {100 * fraction:g}% | {rs[0]['num_labelled']} | {len(rs)} | {' | '.join(arms)} | "
-                     f"{' | '.join(lifts)} | {minutes} |")
+        lines.append(f"| {100 * fraction:g}% | {rs[0]['num_labelled']} | {len(rs)} | {' | '.join(cells)} | {minutes} |")
+    ratio, temperature = _gan_setting(results[0])
+    setting = f" GAN samples: {ratio:g} per real image, latent temperature {temperature:g}." if ratio is not None else ""
     return "\n".join(lines) + (f"\n\nProtocol: {results[0]['protocol']} (the first run's; the others differ only "
-                                "in the labelled share, the subset and the seeds).\n")
+                                f"in the labelled share, the subset and the seeds).{setting}\n")
 
 
 def _percent(value: float | None) -> str:
