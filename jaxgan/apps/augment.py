@@ -98,12 +98,17 @@ def gan_samples(workdir: str, fraction: float, subset_seed: int, num: int, tempe
     return to_uint8(images), labels, {"gan_step": int(state.step), "gan_ema": sampling.uses_ema(state)}
 
 
+def gan_arms(arms: tuple[str, ...]) -> list[str]:
+    """The arms of `arms` that train on GAN samples."""
+    return [a for a in arms if a.endswith("+gan")]
+
+
 def check_arms(arms: tuple[str, ...], gan_workdir: str | None) -> None:
     """ConfigError for an unknown arm, or a GAN arm without a GAN run."""
     if bad := [a for a in arms if a not in ARMS]:
         raise ConfigError(f"Unknown arm(s) {bad}; choices: {', '.join(ARMS)}.")
-    if not gan_workdir and any(a.endswith("+gan") for a in arms):
-        raise ConfigError(f"The arm(s) {[a for a in arms if a.endswith('+gan')]} need --gan_workdir (a conditional "
+    if not gan_workdir and gan_arms(arms):
+        raise ConfigError(f"The arm(s) {gan_arms(arms)} need --gan_workdir (a conditional "
                           "GAN trained on the same subset).")
 
 
@@ -125,7 +130,7 @@ def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None,
         raise ConfigError(f"--fraction {fraction} leaves {len(images)} labelled images, fewer than one batch of "
                           f"{batch_size}; raise --fraction or lower --batch_size.")
 
-    if gan_workdir and any(a.endswith("+gan") for a in arms):  # first: a GAN run that cannot serve fails here
+    if gan_arms(arms):  # first: a GAN run that cannot serve fails here
         num = int(round(synthetic_ratio * len(images)))
         fake, fake_labels, meta = gan_samples(gan_workdir, fraction, subset_seed, num, temperature, seed)
 
@@ -138,10 +143,10 @@ def study(fraction: float, subset_seed: int = 0, gan_workdir: str | None = None,
     acc = results["accuracy"]
     for arm in ARMS:  # in this order, whatever the order asked
         if arm in arms:
-            x, y = ((np.concatenate([images, fake]), np.concatenate([labels, fake_labels])) if arm.endswith("+gan")
+            x, y = ((np.concatenate([images, fake]), np.concatenate([labels, fake_labels])) if arm in gan_arms(arms)
                     else (images, labels))
             acc[arm] = score(x, y, flip_shift if "+standard" in arm else None)
-    if any(a.endswith("+gan") for a in arms):
+    if gan_arms(arms):
         results.update(meta, gan_workdir=gan_workdir, synthetic_ratio=synthetic_ratio, temperature=temperature,
                        num_synthetic=num)
     results.update({key: acc[arm] - acc[base] for key, arm, base in LIFTS if arm in acc and base in acc})
