@@ -18,3 +18,23 @@ def test_step_speed_times_a_real_step_and_count_flops_counts_the_same_program():
     assert result["gflop_source"] == "lowered" and result["gflop_per_step"] > 0
     # count_flops builds its step through the same `build_step`: the same lowered program, the same count.
     assert math.isclose(count_flops.lowered_gflops("mlp", "float32"), result["gflop_per_step"])
+
+
+def test_layer_speed_counts_each_layers_flops_and_times_both_frameworks(monkeypatch):
+    import layer_speed
+    from helpers import require
+
+    # The dcgan32 layer list: G's 4x4 s2 transposed conv from 4x4x512 to 8x8x256, by hand.
+    assert math.isclose(layer_speed.gflop(layer_speed.LAYERS[0], 64), 3 * 2 * 64 * 4 * 4 * 16 * 512 * 256 / 1e9)
+    # A strided conv counts its output pixels: 4x4 s2 from 32x32x64 to 16x16x64.
+    assert math.isclose(layer_speed.gflop(layer_speed.LAYERS[5], 64), 3 * 2 * 64 * 16 * 16 * 16 * 64 * 64 / 1e9)
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        torch = None
+    require(torch is not None, "torch (pip install torch) for the PyTorch side of layer_speed")
+    tiny = [("convT", True, 4, 8, 4, 4, 2, 1), ("conv s2", False, 8, 4, 8, 4, 2, 1)]
+    monkeypatch.setattr(layer_speed, "LAYERS", tiny)
+    rows = layer_speed.measure(batch=2, rounds=1, repeats=1, impl="auto")
+    assert [r["layer"] for r in rows] == ["convT", "conv s2"]
+    assert all(r["jax_ms"] > 0 and r["torch_ms"] > 0 and r["torch_layout"] in ("cl", "nchw") for r in rows)
