@@ -1,6 +1,7 @@
 """Per-layer forward + backward time of the dcgan32 step's convolutions: jaxgan against PyTorch.
 
   python benchmarks/layer_speed.py [--rounds 3] [--batch_size 64] [--impl auto]
+  python benchmarks/layer_speed.py --matmuls   # the step's three biggest matmuls alone, and 2048^3
 
 Where does the dcgan32 step lose to its PyTorch twin (benchmarks/torch_twin.py)?
 Each of its convolutions is timed alone, forward plus both gradients (input
@@ -108,6 +109,26 @@ def median_time(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
+# The three biggest matmuls of the dcgan32 step (its G transposed convolutions' input gradients), and 2048^3.
+MATMULS = [(1600, 1024, 2048), (5184, 512, 1024), (18496, 256, 512), (2048, 2048, 2048)]
+
+
+def matmul_rates(repeats: int = 5) -> list[dict[str, Any]]:
+    """GFLOP/s of each `MATMULS` shape alone: jitted (XLA:CPU) and numpy (its BLAS), medians of `repeats`."""
+    matmul = jax.jit(jnp.matmul)
+    rows = []
+    for m, k, n in MATMULS:
+        rng = np.random.default_rng(0)
+        a, b = rng.random((m, k), np.float32), rng.random((k, n), np.float32)
+        ja, jb = jnp.asarray(a), jnp.asarray(b)
+        flops = 2 * m * k * n / 1e9
+        rows.append({"shape": f"[{m},{k}]x[{k},{n}]",
+                     "jax_gflops": round(flops / median_time(lambda: matmul(ja, jb).block_until_ready(), repeats), 1),
+                     "numpy_gflops": round(flops / median_time(lambda: a @ b, repeats), 1)})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def measure(batch: int, rounds: int, repeats: int, impl: str) -> list[dict[str, Any]]:
     rows = []
     for layer in LAYERS:
@@ -135,7 +156,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per round (median)")
     parser.add_argument("--impl", default="auto", choices=["auto", "subpixel", "xla"])
     parser.add_argument("--output", default="", help="also write the rows as JSON here")
+    parser.add_argument("--matmuls", action="store_true", help="time the step's biggest matmuls alone instead")
     args = parser.parse_args()
+    if args.matmuls:
+        matmul_rates()
+        return
     rows = measure(args.batch_size, args.rounds, args.repeats, args.impl)
     total_j, total_t = sum(r["jax_ms"] for r in rows), sum(r["torch_ms"] for r in rows)
     print(f"sum over layers: jaxgan {total_j:.1f} ms, torch {total_t:.1f} ms, jaxgan/torch speed {total_t / total_j:.2f}x")

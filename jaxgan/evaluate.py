@@ -12,8 +12,8 @@ way Lucic et al. (2018) report the best checkpoint of a run; it writes
 
 Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
 numbers match those logged at the same step during training; the flags
-override the evaluators, the metrics, the sample count and the Inception
-weights file. Works for every family: each evaluator uses the family's
+override the evaluators, the metrics, the sample count, the extractor, the
+reference split and the Inception weights file. Works for every family: each evaluator uses the family's
 predictions. Scores the EMA networks when the run keeps them (`--noema`: the
 live ones; the result's `generator` says which).
 """
@@ -21,7 +21,7 @@ live ones; the result's `generator` says which).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from absl import flags
 from etils import epath
@@ -45,6 +45,8 @@ def define_flags() -> None:
     flags.DEFINE_integer("num_samples", None, "Override config.eval.num_samples.", lower_bound=1)
     flags.DEFINE_string("metrics", None, "Override config.eval.metrics, e.g. fid,kid,is,pr,dc.")
     flags.DEFINE_string("extractor", None, "Override config.eval.extractor.")
+    flags.DEFINE_string("reference_split", None, "Override config.eval.reference_split, the real images' split "
+                        "(e.g. test, for the Lucic et al. protocol).")
     flags.DEFINE_string("inception_weights", None, "Override config.eval.inception_weights.")
     flags.DEFINE_string("evaluators", None, "Override config.eval.evaluators, e.g. samples,reconstruction.")
     flags.DEFINE_integer("step", None, "Score this checkpoint step instead of the latest (one of the kept ones).",
@@ -108,10 +110,13 @@ def write(output: epath.Path | None, report: dict) -> None:
         output.write_text(json.dumps(report, indent=2) + "\n")
 
 
-def configure(exp: experiment.Experiment) -> None:
-    """Applies the override flags to the run's eval config and checks the result."""
-    overrides = {"num_samples": FLAGS.num_samples, "metrics": FLAGS.metrics, "extractor": FLAGS.extractor,
-                 "inception_weights": FLAGS.inception_weights, "evaluators": FLAGS.evaluators}
+OVERRIDES = ("num_samples", "metrics", "extractor", "reference_split", "inception_weights", "evaluators")
+
+
+def configure(exp: experiment.Experiment, overrides: dict[str, Any] | None = None) -> None:
+    """Applies `overrides` (default: the override flags; None = keep) to the run's eval config, then checks it."""
+    if overrides is None:
+        overrides = {name: getattr(FLAGS, name) for name in OVERRIDES}
     with exp.config.unlocked():
         exp.config.eval.update({k: v for k, v in overrides.items() if v is not None})
     config_lib.validate(exp.config)

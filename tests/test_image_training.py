@@ -77,3 +77,24 @@ def test_grids_show_one_grid_when_the_eval_draws_more_samples(tmp_path):
     assert results["num_samples"] == 100
     for name in ("step_00000001.png", "step_00000001_raw.png"):  # 8x8 grids, not 100 images
         assert np.asarray(Image.open(tmp_path / "samples" / name)).shape == (2 + 8 * 30, 2 + 8 * 30, 3)
+
+
+def test_evaluate_overrides_the_runs_eval_protocol_and_refuses_a_bad_one():
+    # `python -m jaxgan.evaluate --extractor inception_fid --reference_split test ...` scores a run
+    # trained with classifier metrics on the Lucic et al. protocol; a bad override is refused up front.
+    import pytest
+
+    from helpers import build
+    from jaxgan import evaluate
+    from jaxgan.config import ConfigError, load_experiment
+
+    with mock_images(num_examples=40):
+        exp = build(load_experiment("infogan_fashion_mnist", "smoke"), num_devices=1)
+    assert (exp.config.eval.extractor, exp.config.eval.reference_split) == ("fashion_mnist_classifier", "train")
+    keep = dict.fromkeys(evaluate.OVERRIDES)
+    evaluate.configure(exp, {**keep, "extractor": "inception_fid", "metrics": "fid,kid", "reference_split": "test"})
+    assert (exp.config.eval.extractor, exp.config.eval.metrics, exp.config.eval.reference_split) == (
+        "inception_fid", "fid,kid", "test")
+    assert exp.config.eval.num_samples == 64  # not overridden: kept
+    with pytest.raises(ConfigError, match="nope"):
+        evaluate.configure(exp, {**keep, "metrics": "fid,nope"})
