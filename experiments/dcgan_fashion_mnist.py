@@ -1,4 +1,7 @@
-"""Fashion-MNIST, the offline image default: dcgan28 G and D, non-saturating loss.
+"""Fashion-MNIST with the seeds' DCGAN: dcgan28 G and D, non-saturating loss.
+
+The offline image default is now `infogan_fashion_mnist.py` (sharper garments in less time);
+this one stays as the seeds' network, for comparison.
 
 Prepare the data and the classifier behind the metrics once (offline):
   python -m jaxgan.data.prepare fashion_mnist   # from Debian's dataset-fashion-mnist

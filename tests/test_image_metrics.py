@@ -56,7 +56,7 @@ def _image_config(tmp_path, metrics="fid,kid,is,pr,dc", extractor=FAKE):
 
 
 def test_metrics_carry_the_extractor_name_and_protocol_and_reference_features_are_cached(tmp_path, fake_extractor):
-    c = _image_config(tmp_path)
+    c = _image_config(tmp_path, metrics="fid,kid,is,confident,pr,dc")
     with mock_images(num_examples=60):
         dataset = build_dataset(c)
         real = dataset.reference_images("train", 40)
@@ -74,6 +74,7 @@ def test_metrics_carry_the_extractor_name_and_protocol_and_reference_features_ar
     assert other[f"{FAKE}/recall"] < same[f"{FAKE}/recall"]
     assert "40 generated samples" in same["protocol"] and "test features" in same["protocol"]
     assert "precision/recall k=3" in same["protocol"] and "abababababab" in same["protocol"]
+    assert 0.0 <= same[f"{FAKE}/confident"] <= 1.0 and "top class probability >= 0.9" in same["protocol"]
 
 
 def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):

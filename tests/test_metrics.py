@@ -165,6 +165,16 @@ def test_inception_score_extremes():
     np.testing.assert_allclose(inception_score(one_class, splits=3), (1.0, 0.0), atol=1e-12)
 
 
+def test_confident_fraction_counts_top_probabilities_at_the_threshold():
+    from jaxgan.evaluation.metrics import confident_fraction
+
+    probs = np.array([[0.95, 0.05], [0.9, 0.1], [0.6, 0.4], [0.5, 0.5], [0.02, 0.98]])
+    assert confident_fraction(probs, 0.9) == 3 / 5  # 0.95, 0.9 (inclusive) and 0.98
+    assert confident_fraction(probs, 0.99) == 0.0
+    with pytest.raises(ValueError, match=r"class probabilities \[N, K\]"):
+        confident_fraction(np.ones(3), 0.9)
+
+
 def test_inception_score_matches_reference():
     rng = np.random.default_rng(6)
     logits = rng.normal(size=(40, 5)) * 2

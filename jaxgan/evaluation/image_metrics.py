@@ -28,6 +28,7 @@ METRICS = Registry("metric")
 # Standard settings, written into every protocol string.
 KID_SUBSETS, KID_SUBSET_SIZE = 100, 1000
 IS_SPLITS = 10
+CONFIDENT_AT = 0.9  # "confident": the top class probability a recognisable sample reaches
 PR_K, DC_K = 3, 5
 
 
@@ -76,6 +77,12 @@ def inception_score(inputs: MetricInputs) -> dict[str, float]:
     return {"is": mean, "is_std": std}
 
 
+@METRICS.register("confident", needs_probs=True)
+def confident(inputs: MetricInputs) -> dict[str, float]:
+    """Fraction of samples the extractor's classifier puts in one class with probability >= CONFIDENT_AT."""
+    return {"confident": m.confident_fraction(inputs.fake["probs"], CONFIDENT_AT)}
+
+
 @METRICS.register("pr")
 def precision_recall(inputs: MetricInputs) -> dict[str, float]:
     """Improved precision and recall (Kynkäänniemi et al. 2019), k-NN manifolds."""
@@ -113,6 +120,7 @@ def protocol(inputs: MetricInputs, names: list[str]) -> str:
     settings: dict[str, str] = {
         "kid": f"KID over {KID_SUBSETS} subsets of {KID_SUBSET_SIZE}",
         "is": f"IS over {IS_SPLITS} splits",
+        "confident": f"confident: top class probability >= {CONFIDENT_AT}",
         "pr": f"precision/recall k={PR_K}",
         "dc": f"density/coverage k={DC_K}",
         "modes": f"modes: each channel labelled by the extractor, mode = 100*c0+10*c1+c2, KL to uniform over {NUM_MODES}",

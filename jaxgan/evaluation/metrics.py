@@ -190,6 +190,18 @@ def _mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
     return float(within - 2 * k_xy.sum() / (m * m))
 
 
+def confident_fraction(probs: np.ndarray, threshold: float) -> float:
+    """Fraction of samples whose most likely class has probability >= `threshold`.
+
+    A recognisability check: a classifier trained on real images is confident
+    about most real ones and about few smeared or in-between samples.
+    """
+    probs = np.asarray(probs)
+    if probs.ndim != 2 or not len(probs):
+        raise ValueError(f"confident_fraction needs class probabilities [N, K], got shape {probs.shape}.")
+    return float((probs.max(axis=1) >= threshold).mean())
+
+
 def inception_score(probs: np.ndarray, splits: int = 10) -> tuple[float, float]:
     """Inception Score exp(E_x KL(p(y|x) || p(y))) over `splits` consecutive splits.
 
