@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
+from jaxgan import config as config_lib
 from jaxgan import parallel
 from jaxgan.data import build_dataset, storage
 from jaxgan.data.pipeline import BatchStream
@@ -162,3 +163,6 @@ def test_real_fashion_mnist_prepared_offline(tmp_path):
     label_of = {image.tobytes(): int(label) for image, label in zip(raw_images, raw_labels)}
     pixels = np.rint((batch["x"][0, ..., 0] + 1.0) * 127.5).astype(np.uint8)
     assert [label_of[p.tobytes()] for p in pixels] == batch["label"][0].tolist()
+    # A split the dataset does not have (data.split, eval.reference_split) is one config error naming the real ones.
+    with pytest.raises(config_lib.ConfigError, match=r"Unknown split 'bogus'. Should be one of \['train', 'test'\]"):
+        ds.reference_images("bogus", 8)

@@ -28,6 +28,7 @@ from absl import logging
 from etils import epath
 from PIL import Image
 
+from jaxgan.config import ConfigError
 from jaxgan.errors import DatasetNotPreparedError  # defined beside the errors the CLIs report; raised here
 
 ARRAY_RECORD = "array_record"
@@ -119,11 +120,17 @@ def open_source(name: str, split: str, data_dir: str | None = None, skip_decodin
 
     Raises:
       DatasetNotPreparedError: the dataset is missing, or only in tfrecord.
+      ConfigError: it has no such split.
     """
     data_dir = _default_data_dir(data_dir)
     try:
         decoders = {k: tfds.decode.SkipDecoding() for k in skip_decoding} or None
         return tfds.data_source(name, split=split, data_dir=data_dir, download=False, decoders=decoders)
+    except ValueError as e:  # tfds: "Unknown split 'x'. Should be one of [...]."
+        if "Unknown split" not in str(e):
+            raise
+        raise ConfigError(f"Dataset {name}: {e} Set data.split or eval.reference_split (jaxgan.evaluate: "
+                          "--reference_split) to one of them.") from None
     # tfds's answers when no random-access files exist (NotImplementedError) or
     # nothing is prepared at all (KeyError: "splits is empty").
     except (NotImplementedError, KeyError):
