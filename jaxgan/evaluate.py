@@ -13,9 +13,12 @@ way Lucic et al. (2018) report the best checkpoint of a run; it writes
 Uses the run's own eval protocol (`config.eval`) and fixed eval latents, so the
 numbers match those logged at the same step during training; the flags
 override the evaluators, the metrics, the sample count, the extractor, the
-reference split and the Inception weights file. Works for every family: each evaluator uses the family's
-predictions. Scores the EMA networks when the run keeps them (`--noema`: the
-live ones; the result's `generator` says which).
+reference split and the Inception weights file (e.g. `--extractor
+inception_fid --metrics fid,kid,pr,dc --reference_split test` scores a run
+trained with classifier metrics on the Lucic et al. protocol). Works for every
+family: each evaluator uses the family's predictions. Scores the EMA networks
+when the run keeps them (`--noema`: the live ones; the result's `generator`
+says which).
 """
 
 from __future__ import annotations
