@@ -10,12 +10,13 @@ or else the configured dataset's (if that cannot be built, it says to pass
 `--image_shape`). After one warm-up step it times `--steps` steps (default
 10), each waited for.
 
-Prints two lines: what runs (G/D, data shape, global batch, D steps per G step,
-the convolution implementation each network resolves to, device count, kind
-and backend); then compile time, GFLOP per step from XLA's cost analysis of
-the lowered program (one device's share; see `cost_gflops`), the median step time, the median
-process CPU time per step (all threads), steps/s, and images/s (global batch x
-steps/s). On a shared machine, wall time / CPU time shows how much of it we got.
+Prints two lines: what runs (G/D, data shape, global batch, the convolution
+implementation each network resolves to, device count, kind and backend);
+then compile time, GFLOP per step from XLA's cost analysis of the lowered
+program (one device's share; see `cost_gflops`), the median step time, the
+median process CPU time per step (all threads), steps/s, images/s (global
+batch x steps/s) and the family's updates per step (`d x5, g`: StarGAN's 5
+D updates, then one G update). On a shared machine, wall time / CPU time shows how much of it we got.
 Override config values as in training, e.g.
 `--config.model.g.conv_impl=xla --config.model.d.conv_impl=xla` for XLA's own
 strided and transposed convolutions; the config is locked, so only keys it
@@ -61,22 +62,37 @@ _DATA: list["SyntheticData | None"] = [None]
 class SyntheticData:
     """One fixed batch of uniform noise in [-1, 1], whatever the step.
 
-    `x` of `element_shape` by default; datasets with other batch keys (paired
+    `x` of `element_shape` by default; datasets with other image keys (paired
     `input`/`target`, unpaired `a`/`b`) get noise of the same keys and shapes
-    (`input` of `input_shape`).
+    (`input` of `input_shape`). A dataset with label keys (StarGAN's
+    `attributes`/`domain`) is kept as `source`: its labels come from its
+    real first batch, and attributes the family reads (`task`) from it.
     """
 
     element_shape: tuple[int, ...]
     keys: tuple[str, ...] = ("x",)
     input_shape: tuple[int, ...] | None = None
+    source: Any = None
 
     def local_batch(
         self, step: int, global_batch: int, num_batches: int = 1, process_index: int = 0, process_count: int = 1
     ) -> dict[str, np.ndarray]:
         rng = np.random.default_rng(0)
         lead = (num_batches, global_batch // process_count)
-        return {k: rng.uniform(-1.0, 1.0, (*lead, *(self.input_shape if k == "input" else self.element_shape)))
+        real = (self.source.local_batch(0, global_batch, num_batches, process_index, process_count)
+                if self.source is not None else {})
+        return {k: real[k] if k in real and k not in IMAGE_KEYS else
+                rng.uniform(-1.0, 1.0, (*lead, *(self.input_shape if k == "input" else self.element_shape)))
                 .astype(np.float32) for k in self.keys}
+
+    def __getattr__(self, name: str) -> Any:
+        source = self.__dict__.get("source")
+        if source is None:
+            raise AttributeError(name)
+        return getattr(source, name)
+
+
+IMAGE_KEYS = ("x", "input", "target", "a", "b")
 
 
 def synthetic_like(config: ml_collections.ConfigDict, shape: tuple[int, ...]) -> SyntheticData:
@@ -85,7 +101,9 @@ def synthetic_like(config: ml_collections.ConfigDict, shape: tuple[int, ...]) ->
     if keys == ("x",):
         return SyntheticData(tuple(shape))
     real = build_dataset(config)
-    return SyntheticData(tuple(real.element_shape), keys, tuple(getattr(real, "input_shape", real.element_shape)))
+    source = real if set(keys) - set(IMAGE_KEYS) else None
+    return SyntheticData(tuple(real.element_shape), keys, tuple(getattr(real, "input_shape", real.element_shape)),
+                         source)
 
 
 def data_shape(config: ml_collections.ConfigDict, image_shape: str) -> tuple[int, ...]:
@@ -129,6 +147,7 @@ class BuiltStep:
     state: Any
     batch: Any
     rng: jax.Array
+    updates: str = ""  # the family's updates per step, e.g. "d x5, g"
 
     def lower(self):
         return self.step.lower(self.state, self.batch, self.rng)
@@ -157,7 +176,8 @@ def build_step(config: ml_collections.ConfigDict, shape: tuple[int, ...]) -> Bui
         exp.mesh,
     )
     step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh)
-    return BuiltStep(step, exp.init_state(), batch, jax.random.key(config.seed))
+    updates = ", ".join(u.group + (f" x{u.repeats}" if u.repeats else "") for u in exp.family.schedule())
+    return BuiltStep(step, exp.init_state(), batch, jax.random.key(config.seed), updates)
 
 
 def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: int) -> dict[str, float]:
@@ -191,6 +211,7 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
         "cpu_s_per_step": float(np.median(cpu_times)),
         "steps_per_s": 1.0 / step_s,
         "images_per_s": config.batch_size / step_s,
+        "updates": built.updates,
     }
 
 
@@ -204,7 +225,7 @@ def main(argv):
     impls = {net: resolve_impl(config.model[net].conv_impl) if "conv_impl" in config.model[net] else "n/a" for net in ("g", "d")}
     print(
         f"{config.model.generator}/{config.model.discriminator} on {shape}, batch {config.batch_size}, "
-        f"{config.d_steps_per_g_step} D step(s) per G step, conv_impl G={impls['g']} D={impls['d']}, "
+        f"conv_impl G={impls['g']} D={impls['d']}, "
         f"{jax.device_count()} x {jax.devices()[0].device_kind} ({jax.default_backend()})"
     )
     try:
@@ -214,7 +235,7 @@ def main(argv):
     print(
         f"compile {r['compile_s']:.1f} s | {r['gflop_per_step']:.1f} GFLOP/step | step {r['step_s'] * 1e3:.0f} ms "
         f"(median of {FLAGS.steps}; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
-        f"{r['images_per_s']:.1f} images/s"
+        f"{r['images_per_s']:.1f} images/s | updates per step: {r['updates']}"
     )
 
 

@@ -38,3 +38,16 @@ def test_layer_speed_counts_each_layers_flops_and_times_both_frameworks(monkeypa
     rows = layer_speed.measure(batch=2, rounds=1, repeats=1, impl="auto")
     assert [r["layer"] for r in rows] == ["convT", "conv s2"]
     assert all(r["jax_ms"] > 0 and r["torch_ms"] > 0 and r["torch_layout"] in ("cl", "nchw") for r in rows)
+
+
+def test_step_speed_times_families_whose_batches_carry_labels():
+    """StarGAN's batches carry domain labels and its networks read `dataset.task`: both come from the real data."""
+    from jaxgan import config as config_lib
+
+    config = config_lib.load_experiment("stargan_attributed_fashion_mnist", "smoke")
+    data = step_speed.synthetic_like(config, (32, 32, 3))
+    batch = data.local_batch(0, 4)
+    assert set(batch) == {"x", "attributes", "domain"} and data.task is not None
+    assert batch["domain"].dtype.kind == "i" and batch["x"].dtype == "float32"
+    result = step_speed.benchmark(config, (32, 32, 3), steps=1)
+    assert result["updates"] == "d x2, g" and result["steps_per_s"] > 0
