@@ -19,7 +19,11 @@ Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist. Command:
   python -m jaxgan.main --config experiments/cyclegan_colours_fashion_mnist.py:red2green --workdir runs/cyclegan_red2green
 
 Eval (translation evaluator, 500 test garments): translate_ab and
-translate_ba, L1/PSNR/SSIM against the same garment in the other colour.
+translate_ba, L1/PSNR/SSIM against the same garment in the other colour, and
+`domain_accuracy`: how often `coloured_fashion_mnist`'s attribute classifier
+(python -m jaxgan.evaluation.attribute_classifier coloured_fashion_mnist)
+sees the target colour. StarGAN's `pair/<c1>2<c2>/...` figures are the same
+measures on the same 500 garments and renderings.
 Measured: not yet.
 """
 

@@ -300,3 +300,53 @@ def test_stargan_celeba_smoke_trains_on_mock_data_and_scores_without_a_truth(tmp
     assert {"domain_accuracy", "attribute_accuracy", "accuracy/Blond_Hair", "real_domain_accuracy"} <= set(final)
     assert "l1" not in final and "no true translation" in final["protocol"]
     assert (tmp_path / "run" / "samples").exists()
+
+
+def test_stargan_and_pairwise_cyclegans_are_scored_on_the_same_inputs_by_the_same_classifier(tmp_path):
+    """StarGAN's per-pair figures and a colour CycleGAN's: same garments, same renderings, same attribute classifier."""
+    from jaxgan.evaluation import attribute_classifier
+    from jaxgan.evaluation.attributes import attributes
+    from jaxgan.evaluation.evaluators import EvalContext
+    from jaxgan.evaluation.translation import translation
+    from test_cyclegan import cyclegan_config
+
+    with mock_images(MOCK_EXAMPLES):
+        attribute_classifier.run("coloured_fashion_mnist", cache_dir=str(tmp_path), epochs=1, num_train=40,
+                                 num_test=16, batch_size=8, image_size=16)
+        params, _ = attribute_classifier.load("coloured_fashion_mnist", 3, (16, 16, 3), str(tmp_path))
+        star, cycle = build(stargan_config("coloured_fashion_mnist", label_style="onehot"), 1), build(
+            cyclegan_config(), 1)
+        with cycle.config.unlocked():
+            cycle.config.data.name, cycle.config.eval.metrics = "fashion_red2green", ""
+        cycle = build(cycle.config, 1)
+        for exp in (star, cycle):
+            with exp.config.unlocked():
+                exp.config.eval.cache_dir = str(tmp_path)
+        garments = star.dataset.reference_pairs("test", 8)["garment"]
+        keep = lambda x, *_: x  # noqa: E731  (a translator that changes nothing)
+        star_r = attributes(EvalContext(star, None, {"translate": keep}, {}, jax.random.key(0))).results
+        cycle_r = translation(EvalContext(cycle, None, {"translate_ab": keep, "translate_ba": keep}, {},
+                                          jax.random.key(0))).results
+        oracle = lambda x, d: star.dataset.truth(garments, d)  # noqa: E731
+        star_oracle = attributes(EvalContext(star, None, {"translate": oracle}, {}, jax.random.key(0))).results
+        cycle_inputs = cycle.dataset.reference_pairs("test", 8)["a"]
+    red, green = (star.dataset.truth(garments, np.full(8, d)) for d in (0, 1))
+    np.testing.assert_array_equal(cycle_inputs, red)  # the same inputs
+    seen_as_green = float(np.mean(attribute_classifier.predict_domains(params, red, 3) == 1))
+    assert star_r["pair/red2green/domain_accuracy"] == cycle_r["translate_ab/domain_accuracy"] == seen_as_green
+    assert star_r["pair/red2green/l1"] == cycle_r["translate_ab/l1"] > 0
+    assert len([k for k in star_r if k.startswith("pair/")]) == 12  # 6 ordered pairs x (l1, domain accuracy)
+    truth_green = float(np.mean(attribute_classifier.predict_domains(params, green, 3) == 1))
+    assert cycle_r["translate_ab/truth_domain_accuracy"] == truth_green
+    assert star_oracle["pair/red2green/domain_accuracy"] == truth_green and star_oracle["pair_mean/l1"] == 0.0
+    assert not any(k.startswith("pair") for k in attributes_of_binary_task())
+
+
+def attributes_of_binary_task():
+    """The attributes evaluator's keys on the 12-domain binary task: no pairs (domains are not single values)."""
+    from jaxgan.evaluation.attributes import attributes
+    from jaxgan.evaluation.evaluators import EvalContext
+
+    with mock_images(MOCK_EXAMPLES):
+        exp = build(stargan_config(), num_devices=1)
+        return attributes(EvalContext(exp, None, {"translate": lambda x, d: x}, {}, jax.random.key(0))).results

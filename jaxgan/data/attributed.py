@@ -149,10 +149,18 @@ class AttributedImages:
 
 
 class ColourPair:
-    """Unpaired garments in colour c1 (`a`, one half of the split) and c2 (`b`, the other half)."""
+    """Unpaired garments in colour c1 (`a`, one half of the split) and c2 (`b`, the other half).
+
+    `attribute_dataset`, `attribute_task` and `key_domains` let the
+    translation evaluator score the colour of each output with
+    `coloured_fashion_mnist`'s attribute classifier (its domain i is
+    `COLOURS[i]`), as StarGAN's are scored.
+    """
 
     num_classes = 0
     real_key = "a"
+    attribute_dataset = "coloured_fashion_mnist"
+    attribute_task = TASKS[attribute_dataset]
 
     def __init__(self, name: str, colours: tuple[str, str], split: str = "train", data_dir: str = "",
                  image_size: int = 0, seed: int = 0):
@@ -162,6 +170,7 @@ class ColourPair:
         self.element_shape = self.input_shape = (size, size, 3)
         self.domain_a, self.domain_b = unpaired_halves(self._garments.num_examples)
         self.num_examples = len(self.domain_a)
+        self.key_domains = {"a": COLOURS.index(colours[0]), "b": COLOURS.index(colours[1])}
 
     def paint(self, garments: np.ndarray, colour: str) -> np.ndarray:
         """uint8 gray `[N, S, S, 1]` -> float RGB in `colour`."""

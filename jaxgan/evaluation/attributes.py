@@ -18,7 +18,13 @@ each translated to every domain of the dataset's task:
     trained on real renderings) sees the target domain / each target
     attribute in the translations, beside `truth_domain_accuracy`, its
     accuracy on the true renderings (skipped, with the command that trains
-    it, when it is not cached).
+    it, when it is not cached);
+  - one-hot (RaFD-style) tasks only: `pair/<s>2<t>/l1` and
+    `pair/<s>2<t>/domain_accuracy` for each ordered pair of domains, on the
+    same fixed garments, each rendered in s and translated to t: exactly the
+    inputs and truths a pairwise translator of that pair is scored on (the
+    `translation` evaluator on `fashion_<c1>2<c2>`), and `pair_mean/l1`,
+    `pair_mean/domain_accuracy`, their means over the pairs.
 
 Datasets without a true translation (`reference_pairs` with `paired=False`:
 CelebA, `jaxgan.data.celeba`) get what needs none: `reconstruction_l1`,
@@ -60,6 +66,42 @@ def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, inv
     return {"class_accuracy": accuracy(outputs), "truth_class_accuracy": accuracy(truth)}
 
 
+def load_classifier(ctx: EvalContext) -> dict[str, Any] | str:
+    """The dataset's cached attribute classifier, or why it is missing (with the command that trains it)."""
+    dataset = ctx.exp.dataset
+    try:
+        return attribute_classifier.load(dataset.name, dataset.task.num_domains, dataset.element_shape,
+                                         ctx.eval_config.cache_dir)[0]
+    except FileNotFoundError as e:
+        return str(e)
+
+
+def is_one_hot(table: np.ndarray) -> bool:
+    """Whether every domain is one attribute (RaFD-style), so that pairs of domains are pairs of values."""
+    return bool(np.all((table == 0) | (table == 1)) and np.all(table.sum(axis=1) == 1))
+
+
+def by_pair(ctx: EvalContext, garments: np.ndarray) -> dict[str, Any]:
+    """L1 and domain accuracy of every ordered pair's translations, each garment rendered in the source domain."""
+    dataset, task, translate = ctx.exp.dataset, ctx.exp.dataset.task, ctx.predictions["translate"]
+    params, names, n = load_classifier(ctx), task.domain_names(), len(garments)
+    results: dict[str, Any] = {}
+    for s in range(task.num_domains):
+        source = dataset.truth(garments, np.full(n, s))
+        for t in range(task.num_domains):
+            if s != t:
+                outputs, key = translate(source, np.full(n, t)), f"pair/{names[s]}2{names[t]}"
+                results[f"{key}/l1"] = fidelity(outputs, dataset.truth(garments, np.full(n, t)))["l1"]
+                if not isinstance(params, str):
+                    predicted = attribute_classifier.predict_domains(params, outputs, task.num_domains)
+                    results[f"{key}/domain_accuracy"] = float(np.mean(predicted == t))
+    for metric in ("l1", "domain_accuracy"):
+        values = [v for k, v in results.items() if k.endswith(f"/{metric}")]
+        if values:
+            results[f"pair_mean/{metric}"] = float(np.mean(values))
+    return results
+
+
 def attribute_accuracy(ctx: EvalContext, outputs: np.ndarray, targets: np.ndarray, reference: np.ndarray,
                        reference_domains: np.ndarray, reference_key: str = "truth_domain_accuracy") -> dict[str, Any]:
     """The attribute classifier on translations against their target domains, and on `reference` images.
@@ -68,13 +110,10 @@ def attribute_accuracy(ctx: EvalContext, outputs: np.ndarray, targets: np.ndarra
     their own domains (CelebA: `real_domain_accuracy`): the classifier's own
     accuracy, the ceiling for the translations'.
     """
-    dataset = ctx.exp.dataset
-    task = dataset.task
-    try:
-        params, _ = attribute_classifier.load(dataset.name, task.num_domains, dataset.element_shape,
-                                              ctx.eval_config.cache_dir)
-    except FileNotFoundError as e:
-        return {"attribute_accuracy_skipped": str(e)}
+    task = ctx.exp.dataset.task
+    params = load_classifier(ctx)
+    if isinstance(params, str):
+        return {"attribute_accuracy_skipped": params}
     predicted = attribute_classifier.predict_domains(params, outputs, task.num_domains)
     right = task.table[predicted] == task.table[targets]  # [N, attributes]
     results = {"domain_accuracy": float(np.mean(predicted == targets)), "attribute_accuracy": float(right.mean()),
@@ -114,6 +153,8 @@ def attributes(ctx: EvalContext) -> EvalOutput:
     results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
     if paired:
         results.update(attribute_accuracy(ctx, outputs, targets, truths, targets))
+        if is_one_hot(task.table):
+            results.update(by_pair(ctx, pairs["garment"]))
     else:
         results.update(attribute_accuracy(ctx, outputs, targets, x, own, "real_domain_accuracy"))
     kind = "garments" if paired else "images"

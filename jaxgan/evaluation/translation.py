@@ -17,6 +17,13 @@ name -> (batch key of the inputs, batch key of their truth)), on
   Fashion-MNIST classifier gives the output the class of its source garment
   (beside `<name>/truth_class_accuracy`, the classifier's own accuracy on
   the truths). Outputs whose size is not the classifier's are resized by it.
+- when the dataset names the attribute classifier of its domains
+  (`dataset.attribute_dataset`, `.attribute_task`, `.key_domains`: the colour pairs of
+  `jaxgan.data.attributed`): `<name>/domain_accuracy`, how often that
+  classifier sees the truth's domain in the output, beside
+  `<name>/truth_domain_accuracy` (StarGAN's attribute error, so pairwise
+  CycleGANs and StarGAN are scored alike; skipped, with the command that
+  trains the classifier, when it is not cached).
 
 Picture (`translation_<name>`): rows of inputs, outputs and truths, 8 per row.
 """
@@ -31,7 +38,7 @@ import numpy as np
 
 from jaxgan import sampling, visualize
 from jaxgan.data import transforms
-from jaxgan.evaluation import image_metrics
+from jaxgan.evaluation import attribute_classifier, image_metrics
 from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
 from jaxgan.evaluation.extractors import ExtractorUnavailable, build_extractor
 
@@ -65,6 +72,20 @@ def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, lab
         return {"class_accuracy_skipped": str(e)}
     accuracy = lambda images: float(np.mean(np.argmax(extractor(images)["probs"], -1) == labels))  # noqa: E731
     return {"class_accuracy": accuracy(outputs), "truth_class_accuracy": accuracy(truth)}
+
+
+def domain_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, domain: int) -> dict[str, Any]:
+    """The dataset's attribute classifier on outputs and truths, against the truth's `domain`, or why it was skipped."""
+    dataset = ctx.exp.dataset
+    num_domains = dataset.attribute_task.num_domains
+    try:
+        params, _ = attribute_classifier.load(dataset.attribute_dataset, num_domains, dataset.element_shape,
+                                              ctx.eval_config.cache_dir)
+    except FileNotFoundError as e:
+        return {"domain_accuracy_skipped": str(e)}
+    accuracy = lambda images: float(np.mean(  # noqa: E731
+        attribute_classifier.predict_domains(params, images, num_domains) == domain))
+    return {"domain_accuracy": accuracy(outputs), "truth_domain_accuracy": accuracy(truth)}
 
 
 def picture(ctx: EvalContext, name: str, inputs: np.ndarray, outputs: np.ndarray, truth: np.ndarray | None) -> bytes:
@@ -112,6 +133,8 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
         results.update(image_metrics.evaluate_images(outputs, dataset, c))
         if "label" in pairs:
             results.update(class_accuracy(ctx, outputs, pairs[truth_key], pairs["label"]))
+    if pairs.get("paired", True) and truth_key in getattr(dataset, "key_domains", {}):
+        results.update(domain_accuracy(ctx, outputs, pairs[truth_key], dataset.key_domains[truth_key]))
     truth = ("L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); " if pairs.get("paired", True)
              else "no truth (unpaired test sets): realism only; ")
     results["protocol"] = (f"{len(outputs)} fixed '{c.reference_split}' examples of {dataset.name}: {source_key} -> "
