@@ -42,10 +42,9 @@ from typing import Any
 import numpy as np
 
 from jaxgan import visualize
-from jaxgan.evaluation import attribute_classifier
 from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
 from jaxgan.evaluation.extractors import ExtractorUnavailable, build_extractor
-from jaxgan.evaluation.translation import CLASSIFIER, fidelity
+from jaxgan.evaluation.translation import CLASSIFIER, attribute_classifier, fidelity
 
 PICTURE_ROWS = 6
 
@@ -70,7 +69,7 @@ def load_classifier(ctx: EvalContext) -> dict[str, Any] | str:
     """The dataset's cached attribute classifier, or why it is missing (with the command that trains it)."""
     dataset = ctx.exp.dataset
     try:
-        return attribute_classifier.load(dataset.name, dataset.task.num_domains, dataset.element_shape,
+        return attribute_classifier().load(dataset.name, dataset.task.num_domains, dataset.element_shape,
                                          ctx.eval_config.cache_dir)[0]
     except FileNotFoundError as e:
         return str(e)
@@ -93,7 +92,7 @@ def by_pair(ctx: EvalContext, garments: np.ndarray) -> dict[str, Any]:
                 outputs, key = translate(source, np.full(n, t)), f"pair/{names[s]}2{names[t]}"
                 results[f"{key}/l1"] = fidelity(outputs, dataset.truth(garments, np.full(n, t)))["l1"]
                 if not isinstance(params, str):
-                    predicted = attribute_classifier.predict_domains(params, outputs, task.num_domains)
+                    predicted = attribute_classifier().predict_domains(params, outputs, task.num_domains)
                     results[f"{key}/domain_accuracy"] = float(np.mean(predicted == t))
     for metric in ("l1", "domain_accuracy"):
         values = [v for k, v in results.items() if k.endswith(f"/{metric}")]
@@ -114,11 +113,11 @@ def attribute_accuracy(ctx: EvalContext, outputs: np.ndarray, targets: np.ndarra
     params = load_classifier(ctx)
     if isinstance(params, str):
         return {"attribute_accuracy_skipped": params}
-    predicted = attribute_classifier.predict_domains(params, outputs, task.num_domains)
+    predicted = attribute_classifier().predict_domains(params, outputs, task.num_domains)
     right = task.table[predicted] == task.table[targets]  # [N, attributes]
     results = {"domain_accuracy": float(np.mean(predicted == targets)), "attribute_accuracy": float(right.mean()),
                **{f"accuracy/{name}": float(right[:, i].mean()) for i, name in enumerate(task.attributes)}}
-    reference_predicted = attribute_classifier.predict_domains(params, reference, task.num_domains)
+    reference_predicted = attribute_classifier().predict_domains(params, reference, task.num_domains)
     results[reference_key] = float(np.mean(reference_predicted == reference_domains))
     return results
 

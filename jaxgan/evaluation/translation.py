@@ -38,7 +38,7 @@ import numpy as np
 
 from jaxgan import sampling, visualize
 from jaxgan.data import transforms
-from jaxgan.evaluation import attribute_classifier, image_metrics
+from jaxgan.evaluation import image_metrics
 from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
 from jaxgan.evaluation.extractors import ExtractorUnavailable, build_extractor
 
@@ -74,17 +74,25 @@ def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, lab
     return {"class_accuracy": accuracy(outputs), "truth_class_accuracy": accuracy(truth)}
 
 
+def attribute_classifier() -> Any:
+    """`jaxgan.evaluation.attribute_classifier`, imported on first use: imported with the package, it made
+    `python -m jaxgan.evaluation.attribute_classifier` warn that the module was loaded before it ran."""
+    from jaxgan.evaluation import attribute_classifier as module
+
+    return module
+
+
 def domain_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, domain: int) -> dict[str, Any]:
     """The dataset's attribute classifier on outputs and truths, against the truth's `domain`, or why it was skipped."""
     dataset = ctx.exp.dataset
     num_domains = dataset.attribute_task.num_domains
     try:
-        params, _ = attribute_classifier.load(dataset.attribute_dataset, num_domains, dataset.element_shape,
+        params, _ = attribute_classifier().load(dataset.attribute_dataset, num_domains, dataset.element_shape,
                                               ctx.eval_config.cache_dir)
     except FileNotFoundError as e:
         return {"domain_accuracy_skipped": str(e)}
     accuracy = lambda images: float(np.mean(  # noqa: E731
-        attribute_classifier.predict_domains(params, images, num_domains) == domain))
+        attribute_classifier().predict_domains(params, images, num_domains) == domain))
     return {"domain_accuracy": accuracy(outputs), "truth_domain_accuracy": accuracy(truth)}
 
 
