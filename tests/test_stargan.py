@@ -350,3 +350,37 @@ def attributes_of_binary_task():
     with mock_images(MOCK_EXAMPLES):
         exp = build(stargan_config(), num_devices=1)
         return attributes(EvalContext(exp, None, {"translate": lambda x, d: x}, {}, jax.random.key(0))).results
+
+
+def test_the_pairwise_table_puts_each_runs_figures_in_its_translations_row(tmp_path):
+    from jaxgan.tools import pairwise_table
+
+    star_c = stargan_config("coloured_fashion_mnist", label_style="onehot")
+    from test_cyclegan import cyclegan_config
+
+    cycle_c = cyclegan_config()
+    cycle_c.data.name = "fashion_green2blue"
+    star_eval = {f"pair/{s}2{t}/{k}": v for (s, t), v in zip(
+        [(a, b) for a in ("red", "green", "blue") for b in ("red", "green", "blue") if a != b], range(1, 7))
+        for k in ("l1", "domain_accuracy")} | {"protocol": "star protocol"}
+    cycle_eval = {"translate_ab/l1": 0.25, "translate_ab/domain_accuracy": 0.5, "translate_ba/l1": 0.75,
+                  "translate_ba/domain_accuracy": 1.0, "translate_ab/protocol": "cycle protocol"}
+    for name, config, results in (("star", star_c, star_eval), ("cycle", cycle_c, cycle_eval)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(config.to_json_best_effort())
+        (tmp_path / name / "eval_final.json").write_text(json.dumps(results))
+    with mock_images(MOCK_EXAMPLES):
+        text = pairwise_table.table(tmp_path / "star", [tmp_path / "cycle"])
+        star_g = sum(x.size for x in jax.tree.leaves(jax.eval_shape(build(star_c, 1).init_state).params["generator"]))
+        cycle_params = jax.eval_shape(build(cycle_c, 1).init_state).params
+    rows = {line.split(" | ")[0][2:]: line.split(" | ")[1:] for line in text.splitlines() if line.startswith("| ")}
+    # StarGAN's pairs in order red2green=1, red2blue=2, green2red=3, green2blue=4, blue2red=5, blue2green=6.
+    assert rows["green2blue"] == ["4", "0.25", "4", "0.5", "cycle |"]
+    assert rows["blue2green"] == ["6", "0.75", "6", "1", "cycle |"]
+    assert rows["red2green"][1] == "" and rows["red2green"][-1] == "not run yet |"
+    assert rows["mean over the 2 translations with a pairwise run"][:4] == ["**5**", "**0.5**", "**5**", "**0.75**"]
+    cycle_g = sum(x.size for role in ("g_ab", "g_ba") for x in jax.tree.leaves(cycle_params[role]))
+    assert f"StarGAN {star_g:,} (one model, all 3 domains); pairwise {cycle_g:,} (1 run(s)" in text
+    (tmp_path / "star" / "eval_final.json").write_text(json.dumps({"l1": 0.1}))
+    with pytest.raises(ValueError, match="no pair/<s>2<t>/ figures"):
+        pairwise_table.table(tmp_path / "star", [tmp_path / "cycle"])
