@@ -23,8 +23,12 @@ Inception (README "Evaluation"). Commands:
 Eval every 1,875 steps (60k images): Inception FID/KID of 5,000 samples (the
 EMA G at the current resolution and alpha, upsampled to 32x32) against
 10,000 real test garments at 32x32; `python -m jaxgan.evaluate --all_steps`
-gives the curve against images seen. Expected (the paper's claim): growing
-reaches a given FID sooner in wall time than the fixed-resolution run.
+re-scores kept checkpoints. The curve against images seen and training time
+(evaluations excluded), a PNG and a table:
+  python -m jaxgan.tools.curve runs/progan_grow_s0 runs/progan_fixed_s0 \
+      --png experiments/figures/progan_fid_curve.png
+Expected (the paper's claim): growing reaches a given FID sooner in training
+time than the fixed-resolution run.
 Measured: not yet.
 """
 

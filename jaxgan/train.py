@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import time
@@ -52,14 +53,11 @@ def _init_state(exp) -> GANState:
 
 
 def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
-            allow_changes: tuple[str, ...]) -> tuple[GANState, float | None]:
-    """The latest readable checkpoint's state (or `state` when there is none) and the training seconds so far.
-
-    The seconds are None for checkpoints written before jaxgan recorded them: unknown, not zero.
-    """
+            allow_changes: tuple[str, ...]) -> tuple[GANState, RunClock]:
+    """The latest readable checkpoint's state (or `state` when there is none) and the run's clock, going on."""
     latest = ckpt.latest_step()
     if latest is None:
-        return state, 0.0
+        return state, RunClock(0.0, 0.0)
     if latest > exp.config.total_steps:
         raise config_lib.ConfigError(
             f"{workdir} has a checkpoint at step {latest}, past total_steps={exp.config.total_steps}. Raise "
@@ -76,14 +74,55 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
 
     state, meta = ckpt.restore_readable(state, check_meta)
     logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, int(state.step), meta["data"])
-    return state, meta.get("wall_s")
+    return state, RunClock(meta.get("wall_s"), meta.get("train_s"))
 
 
-def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path) -> dict:
-    """Evaluates `state`, logs the results and writes the evaluators' pictures (samples/step_*.png)."""
-    out = evaluators.evaluate(exp, state, pictures=jax.process_index() == 0)
+@dataclasses.dataclass
+class RunClock:
+    """Seconds of a run over all its sessions: `wall()` of everything, `train()` without the evaluations.
+
+    Both go into each checkpoint's metadata, so a resumed run counts on. `train()` is the time axis of
+    quality-against-time curves (ProGAN's claim), where an hour of Inception features is not training.
+    A count is None for runs whose checkpoints predate it: unknown, not zero.
+    """
+
+    wall_before: float | None
+    train_before: float | None
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+    eval_s: float = 0.0
+
+    def wall(self) -> float | None:
+        return None if self.wall_before is None else self.wall_before + time.perf_counter() - self.started
+
+    def train(self) -> float | None:
+        if self.train_before is None:
+            return None
+        return self.train_before + time.perf_counter() - self.started - self.eval_s
+
+    @contextlib.contextmanager
+    def evaluating(self):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.eval_s += time.perf_counter() - start
+
+    def meta(self) -> dict[str, float]:
+        """`{"wall_s", "train_s"}`, without the unknown ones."""
+        return {k: v for k, v in (("wall_s", self.wall()), ("train_s", self.train())) if v is not None}
+
+
+def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path, clock: RunClock) -> dict:
+    """Evaluates `state`, logs the results and writes the evaluators' pictures (samples/step_*.png).
+
+    The eval.jsonl row also says when: `kimg` (thousands of real images read, the way ProGAN counts),
+    `train_s` and `wall_s` (`RunClock`), as they were when the evaluated state was reached.
+    """
     step = int(state.step)
-    writer.write_eval(step, out.results)
+    when = {"kimg": step * exp.config.batch_size * exp.family.batches_per_step() / 1000, **clock.meta()}
+    with clock.evaluating():
+        out = evaluators.evaluate(exp, state, pictures=jax.process_index() == 0)
+    writer.write_eval(step, out.results, when)
     if out.pictures:
         (workdir / "samples").mkdir(parents=True, exist_ok=True)
     for tag, png in out.pictures.items():
@@ -113,8 +152,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     with runguard.WorkdirLock(workdir), runguard.StopSignals() as signals:
         ckpt = Checkpointer(workdir, exp.config.checkpoint_every_steps, exp.config.keep_checkpoints)
         try:
-            state, wall_before = _resume(exp, ckpt, fresh, workdir, allow_changes)
-            results = _train(exp, ckpt, state, wall_before, workdir, used, signals)
+            state, clock = _resume(exp, ckpt, fresh, workdir, allow_changes)
+            results = _train(exp, ckpt, state, clock, workdir, used, signals)
         except BaseException as e:
             with contextlib.suppress(Exception):  # the error in flight says more than a failed close
                 ckpt.close()
@@ -132,7 +171,7 @@ def _finished(workdir: epath.Path, step: int) -> dict | None:
     if step and path.exists():
         final = json.loads(path.read_text())
         if final.get("step") == step:
-            return {k: v for k, v in final.items() if k not in ("step", "wall_s")}
+            return {k: v for k, v in final.items() if k not in ("step", "wall_s", "train_s")}
     return None
 
 
@@ -165,19 +204,13 @@ class PhasedSteps:
         return traced_step
 
 
-def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, workdir: epath.Path,
+def _train(exp, ckpt: Checkpointer, state: GANState, clock: RunClock, workdir: epath.Path,
            used, signals: runguard.StopSignals) -> dict[str, Any]:
     """The loop from `state` to `config.total_steps`, then the final evaluation."""
     config, start = exp.config, int(state.step)
     if start == config.total_steps and (done := _finished(workdir, start)) is not None:
         logging.info("%s already finished at step %d; its final evaluation is in %s.", workdir, start, FINAL_EVAL_FILE)
         return done
-    started = time.perf_counter()
-
-    def elapsed() -> float | None:
-        """Wall time of the whole run over all its processes, evals and saves included."""
-        return None if wall_before is None else wall_before + time.perf_counter() - started
-
     if jax.process_index() == 0:
         (workdir / experiment_lib.CONFIG_FILE).write_text(config.to_json_best_effort(indent=2))
         extensions.save(workdir, extensions.external(used))
@@ -215,22 +248,22 @@ def _train(exp, ckpt: Checkpointer, state: GANState, wall_before: float | None, 
             # Save before evaluating: an eval can take as long as an hour (10k Inception features on a
             # CPU), and a run stopped during it must not lose the steps since the last checkpoint.
             if saving:
-                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, "wall_s": elapsed()})
+                ckpt.save(state, {"config": config.to_dict(), "data": {"next_step": step}, **clock.meta()})
                 last_checkpoint = step
             if stop:
                 ckpt.wait()
                 raise Stopped(f"Stopped by {stop} at step {step} of {config.total_steps}; the checkpoint of step "
                               f"{step} is saved. Rerun the same command to resume.")
             if step % config.eval_every_steps == 0 or final:
-                results = _write_eval(writer, exp, state, workdir)
+                results = _write_eval(writer, exp, state, workdir, clock)
         if results is None:  # nothing left to train: evaluate what is there
-            results = _write_eval(writer, exp, state, workdir)
+            results = _write_eval(writer, exp, state, workdir, clock)
         ckpt.wait()
         logging.info("Process %d state fingerprint at step %d: %s", jax.process_index(), int(state.step),
                      state_lib.fingerprint(state))
         if jax.process_index() == 0:
-            wall = {} if elapsed() is None else {"wall_s": elapsed()}
-            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **wall, **results}, indent=2))
+            (workdir / FINAL_EVAL_FILE).write_text(json.dumps({"step": int(state.step), **clock.meta(), **results},
+                                                              indent=2))
         writer.close()
         return results
     except BaseException:

@@ -82,13 +82,16 @@ class MetricWriter:
         if self._tb is not None:
             self._tb.add_image(tag, image, step, dataformats="HWC")
 
-    def write_eval(self, step: int, results: Mapping[str, Any]) -> None:
-        """Appends `{"step": step, **results}` to eval.jsonl and logs it."""
+    def write_eval(self, step: int, results: Mapping[str, Any], when: Mapping[str, float] | None = None) -> None:
+        """Appends `{"step": step, **when, **results}` to eval.jsonl and logs the results.
+
+        `when`: where the run stood (e.g. `kimg`, `train_s`), in the file only, not TensorBoard's scalars.
+        """
         logging.info("eval @ %d: %s", step, json.dumps(results))
         self.write_scalars(step, results, prefix="eval/")
         if self._enabled:
             with (self._workdir / "eval.jsonl").open("a") as f:
-                f.write(json.dumps({"step": step, **results}) + "\n")
+                f.write(json.dumps({"step": step, **(when or {}), **results}) + "\n")
 
     def close(self) -> None:
         if self._tb is not None:

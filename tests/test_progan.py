@@ -130,3 +130,26 @@ def test_bad_progan_config_is_one_clear_error(tmp_path):
     c.data.image_size = 24
     with mock_images(40), pytest.raises(ConfigError, match="24 is not a power of two"):
         train.train_and_evaluate(c, str(tmp_path / "w"))
+
+
+def test_the_curve_tool_sets_quality_against_images_and_training_time(tmp_path):
+    """ProGAN's comparison from eval.jsonl alone: rows by kimg, the time to a level both runs reach, the plot."""
+    from jaxgan.tools import curve
+
+    logs = {"grow": [(1, 60.0, 80.0), (2, 120.0, 40.0), (2, 130.0, 30.0), (3, 200.0, 20.0)],  # step 2 evaluated twice
+            "fixed": [(1, 100.0, 90.0), (2, 200.0, 35.0), (3, 300.0, 25.0)]}
+    for name, rows in logs.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "eval.jsonl").write_text("".join(
+            json.dumps({"step": s, "kimg": 60.0 * s, "train_s": t, "wall_s": 2 * t, "inception_fid/fid": f}) + "\n"
+            for s, t, f in rows))
+    runs = {name: curve.load_rows(tmp_path / name) for name in logs}
+    assert [r["train_s"] for r in runs["grow"]] == [60.0, 130.0, 200.0]  # the repeated step: its last row
+    assert curve.default_metric(runs) == "inception_fid/fid" and curve.shared_metrics(runs) == ["inception_fid/fid"]
+    text = curve.table(runs, "inception_fid/fid")
+    assert "| 120 | 30 | 2.167 | 35 | 3.333 |" in text
+    # The worst best is fixed's 25: grow first reaches it at 200 s (FID 20), fixed at 300 s.
+    assert "first reach inception_fid/fid <= 25 (the worst of the runs' best values): grow 3.3 min, fixed 5.0 min" in text
+    assert curve.plot(runs, "inception_fid/fid")[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(FileNotFoundError, match="has not been evaluated yet"):
+        curve.load_rows(tmp_path / "missing")

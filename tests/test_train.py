@@ -63,6 +63,11 @@ def test_resume_in_a_new_process_equals_an_uninterrupted_run(tmp_path):
     sa, sb = (np.asarray(sampling.predictions(exp.family, s)["generate"](jax.random.key(3), 300)) for s in (a, b))
     assert sa.shape == (300, 2) and sa.dtype == np.float32
     np.testing.assert_array_equal(sa, sb)
+    # The run's clock counts on over the resume: training seconds at step 16 exceed those the first half saved.
+    rows = [json.loads(line) for line in (tmp_path / "split" / "eval.jsonl").read_text().splitlines()]
+    final = json.loads((tmp_path / "split" / train.FINAL_EVAL_FILE).read_text())
+    assert rows[-1]["step"] == 16 and rows[-1]["train_s"] > rows[0]["train_s"] > 0
+    assert final["train_s"] >= rows[-1]["train_s"] and final["wall_s"] >= final["train_s"]
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +101,8 @@ def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_wo
     run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", "--all_steps", "--best_by=reverse_kl", f"--output={out}")
     report = json.loads(out.read_text())
     logged = [json.loads(line) for line in (trained_workdir / "eval.jsonl").read_text().splitlines()]
-    assert report["checkpoints"] == logged  # each checkpoint scores as it was scored during training
+    when = ("kimg", "train_s", "wall_s")  # where the run stood; training's rows alone say it
+    assert report["checkpoints"] == [{k: v for k, v in r.items() if k not in when} for r in logged]  # same scores
     best = min(logged, key=lambda r: r["reverse_kl"])
     assert report["best"] == {"by": "reverse_kl", "step": best["step"], "reverse_kl": best["reverse_kl"]}
 
@@ -127,6 +133,10 @@ def test_evaluate_cli_bad_step_says_which_are_kept(trained_workdir, args, messag
 def test_eval_and_tensorboard_outputs(trained_workdir):
     lines = [json.loads(line) for line in (trained_workdir / "eval.jsonl").read_text().splitlines()]
     assert [line["step"] for line in lines] == [4, 8]
+    batch = tiny_config().batch_size
+    assert [line["kimg"] for line in lines] == [4 * batch / 1000, 8 * batch / 1000]  # real images read
+    assert 0 < lines[0]["train_s"] < lines[1]["train_s"] and lines[1]["train_s"] <= lines[1]["wall_s"]
+    assert lines[1]["wall_s"] - lines[0]["wall_s"] > lines[1]["train_s"] - lines[0]["train_s"]  # evals are not training
     assert any(p.name.startswith("events.out.tfevents") for p in (trained_workdir / "tensorboard").iterdir())
 
 

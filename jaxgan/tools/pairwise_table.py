@@ -115,7 +115,11 @@ def _domains(pairs: list[str]) -> int:
 def main(argv):
     if FLAGS.stargan is None:
         raise app.UsageError("Pass --stargan WORKDIR (a StarGAN run on a one-hot task) and the pairwise runs.")
-    emit(table(epath.Path(FLAGS.stargan), [epath.Path(w) for w in argv[1:]]))
+    try:
+        text = table(epath.Path(FLAGS.stargan), [epath.Path(w) for w in argv[1:]])
+    except ValueError as e:
+        raise flags.ValidationError(str(e)) from None
+    emit(text)
 
 
 if __name__ == "__main__":
