@@ -31,3 +31,17 @@ def test_tensorboard_and_eval_rows_are_written_without_importing_torch(tmp_path)
     events = list((tmp_path / "tensorboard").iterdir())
     assert len(events) == 1 and events[0].name.startswith("events.out.tfevents") and events[0].stat().st_size > 100
     assert [json.loads(line) for line in (tmp_path / "eval.jsonl").read_text().splitlines()] == [{"step": 3, "fid": 1.5}]
+
+
+def test_the_run_clock_leaves_out_evaluations_and_what_older_checkpoints_did_not_count():
+    import time
+
+    from jaxgan.train import RunClock
+
+    clock = RunClock(wall_before=100.0, train_before=40.0)
+    with clock.evaluating():
+        time.sleep(0.05)
+    meta = clock.meta()
+    assert meta["wall_s"] - 100.0 >= 0.05 > meta["train_s"] - 40.0 >= 0  # the evaluation is wall time, not training
+    assert RunClock(wall_before=100.0, train_before=None).meta().keys() == {"wall_s"}  # unknown, not zero
+    assert RunClock(None, None).meta() == {}
