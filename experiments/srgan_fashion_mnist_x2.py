@@ -2,7 +2,7 @@
 
 `srgan_fashion_mnist_x4.py` with the x2 task (`fashion_mnist_sr_x2`; one
 sub-pixel upsampling). Argument `smoke`: 2 tiny steps. Command:
-  python -m jaxgan.main --config experiments/srgan_fashion_mnist_x2.py --workdir runs/srgan_x2
+  python -m jaxgan.main --config experiments/srgan_fashion_mnist_x2.py --workdir runs/sr_srgan_x2
 Expected: not measured yet (experiments/README.md, TABLE_SRGAN).
 """
 

@@ -20,7 +20,7 @@ Argument `smoke`: 2 tiny steps.
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
 python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
 (README "Evaluation"). Command:
-  python -m jaxgan.main --config experiments/srgan_fashion_mnist_x4.py --workdir runs/srgan_x4
+  python -m jaxgan.main --config experiments/srgan_fashion_mnist_x4.py --workdir runs/sr_srgan_x4
 
 Eval (translation evaluator, 2,000 fixed test garments): PSNR, SSIM and L1
 of their reconstructions against the truth, beside bicubic upsampling;

@@ -4,7 +4,7 @@
 pixel MSE alone (`family.content="pixel"`, `adversarial_weight=0`: no D is
 trained). Ledig et al. 2017: SRResNet has the higher PSNR, SRGAN the better
 perceptual quality. Argument `smoke`: 2 tiny steps. Command:
-  python -m jaxgan.main --config experiments/srresnet_fashion_mnist_x4.py --workdir runs/srresnet_x4
+  python -m jaxgan.main --config experiments/srresnet_fashion_mnist_x4.py --workdir runs/sr_srresnet_x4
 Expected: not measured yet (experiments/README.md, TABLE_SRGAN).
 """
 
