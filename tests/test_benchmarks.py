@@ -49,5 +49,7 @@ def test_step_speed_times_families_whose_batches_carry_labels():
     batch = data.local_batch(0, 4)
     assert set(batch) == {"x", "attributes", "domain"} and data.task is not None
     assert batch["domain"].dtype.kind == "i" and batch["x"].dtype == "float32"
-    result = step_speed.benchmark(config, (32, 32, 3), steps=1)
-    assert result["updates"] == "d x2, g" and result["steps_per_s"] > 0
+    built = step_speed.build_step(config, (32, 32, 3))
+    assert built.updates == "d x2, g"
+    assert step_speed.cost_gflops(built.lower()) > 0  # the step traces on them (compiling and timing it is
+    # what the test above does for the same code path)
