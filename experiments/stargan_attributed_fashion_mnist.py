@@ -27,7 +27,13 @@ garments, each translated to every domain: L1/PSNR/SSIM against the exact
 renderings, reconstruction L1, and the Fashion-MNIST classifier's accuracy on
 the translations drawn back to grayscale.
 Expected (the paper's claim): one StarGAN beats pairwise CycleGANs on the
-attribute error, with one model. Measured: not yet.
+attribute error, with one model. Measured, `colours`, seed 0, step 4,000
+(2026-12-05, 2 AMD EPYC cores): every translation in its target colour
+(attribute classifier: 100%, as on real renderings), L1 to the truth 0.0222,
+PSNR 24.1, SSIM 0.849, reconstruction L1 0.0244, garment class kept 72.5%
+(90.4% on the true renderings); 311,248 generator parameters for the 3 colours.
+The pairwise baseline and the `attributes` variant are not measured yet
+(experiments/README.md, TABLE_STARGAN).
 """
 
 from jaxgan.config import base_config, check_arg

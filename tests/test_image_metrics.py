@@ -168,3 +168,14 @@ def test_the_table_tool_reads_runs_whose_protocols_are_per_prediction():
     text = table([{"name": "p2p", "dataset": "edges2fashion", "step": 6, "translate/l1": 0.04,
                    "translate/protocol": "2000 fixed test pairs"}])
     assert "| p2p | edges2fashion | 6 |  | 0.04 | [1] |" in text and "[1] translate/protocol: 2000 fixed test pairs" in text
+
+
+def test_image_table_shows_bare_metrics_but_not_counts_and_skips_what_is_asked():
+    from jaxgan.tools import image_table
+
+    run = {"name": "stargan", "dataset": "coloured_fashion_mnist", "step": 4, "wall_s": 60.0, "train_s": 50.0,
+           "num_samples": 8, "l1": 0.25, "class_accuracy": 0.75, "pair/red2green/l1": 0.5, "generator": "raw",
+           "protocol": "p"}
+    header = image_table.table([run]).splitlines()[0]
+    assert header == "| run | data | steps | wall (min) | class_accuracy | l1 | pair/red2green/l1 | protocol |"
+    assert "pair/" not in image_table.table([run], skip=("pair/",)).splitlines()[0]

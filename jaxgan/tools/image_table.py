@@ -1,7 +1,7 @@
 """Turn image runs' final evaluations into a Markdown table, with published numbers and protocols.
 
   python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain scores.json ... \
-      [--output experiments/README.md --marker TABLE_IMAGES]
+      [--output experiments/README.md --marker TABLE_IMAGES] [--skip pair/,pair_mean/]
 
 Each workdir gives one row from its `eval_final.json` (written at the end of
 training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
@@ -52,6 +52,9 @@ PUBLISHED: dict[str, list[tuple[str, str, str, str]]] = {
 PUBLISHED_EXTRACTOR = {"fashion_mnist": "inception_fid"}
 # Offline twins: their runs are shown beside the published rows of the benchmark they stand in for.
 TWINS = {"stacked_fashion_mnist": "stacked_mnist"}
+# Numeric keys of a final evaluation that are not scores (the row's own columns, or sample counts). Metrics are
+# `<extractor>/<metric>` or `<translation>/<metric>`; evaluators with one protocol (`attributes`) name them bare.
+NOT_METRICS = frozenset({"step", "wall_s", "train_s", "kimg", "num_samples", "non_finite_samples"})
 # Columns in this order first; any other metric follows, sorted.
 _ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
 
@@ -100,10 +103,14 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def table(runs: list[dict], published: bool = True) -> str:
-    """The Markdown table of `runs`, their protocols, and (`published`) the published rows of their datasets."""
-    metrics = sorted({k for r in runs for k, v in r.items() if "/" in k and not k.endswith("_std")
-                      and not isinstance(v, str)}, key=_metric_order)
+def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = ()) -> str:
+    """The Markdown table of `runs`, their protocols, and (`published`) the published rows of their datasets.
+
+    `skip`: leave out the metrics whose keys start with one of these prefixes (e.g. `pair/`, shown elsewhere).
+    """
+    metrics = sorted({k for r in runs for k, v in r.items() if ("/" in k or k not in NOT_METRICS)
+                      and not k.endswith("_std") and isinstance(v, (int, float)) and not isinstance(v, bool)
+                      and not k.startswith(tuple(skip))}, key=_metric_order)
     lines = ["| run | data | steps | wall (min) | " + " | ".join(metrics) + " | protocol |",
              "|" + "---|" * (len(metrics) + 5)]
     for i, r in enumerate(runs, 1):
@@ -137,7 +144,7 @@ def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
     try:
-        text = table([load(w) for w in argv[1:]], published=flags.FLAGS.published)
+        text = table([load(w) for w in argv[1:]], published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip))
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
     emit(text)
@@ -148,4 +155,5 @@ if __name__ == "__main__":
     define_output_flags("TABLE_IMAGES")
     flags.DEFINE_bool("published", True, "Add the published rows of the runs' benchmarks (--nopublished: a "
                       "second table of the same benchmark, without repeating them).")
+    flags.DEFINE_list("skip", [], "Leave out metrics whose keys start with these prefixes, e.g. pair/,pair_mean/.")
     cli.run(main)

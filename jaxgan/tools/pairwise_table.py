@@ -90,10 +90,10 @@ def table(stargan: epath.Path, pairwise: list[epath.Path]) -> str:
                            f"**{_cell(_mean([base[p].get(key) for p in covered]))}**" for _, key in MEASURES)
         lines.append(f"| mean over the {len(covered)} translations with a pairwise run | {cells} | |")
     star_g = generator_params(stargan)
-    pair_g = sum(generator_params(w) for w in pairwise)
+    pair_g = (f"{sum(generator_params(w) for w in pairwise):,} ({len(pairwise)} run(s), 2 generators each, "
+              f"{len(covered)} of the {len(pairs)} translations)" if pairwise else "no run given yet")
     lines += ["", f"Generator parameters: StarGAN {star_g:,} (one model, all {_domains(pairs)} domains); pairwise "
-              f"{pair_g:,} ({len(pairwise)} run(s), 2 generators each, {len(covered)} of the {len(pairs)} "
-              "translations). Each side's protocol: "
+              f"{pair_g}. Each side's protocol: "
               + "; ".join(filter(None, [star.get("protocol", "")] + [final_eval(w).get("translate_ab/protocol", "")
                                                                     for w in pairwise])) + "."]
     return "\n".join(lines) + "\n"
