@@ -10,7 +10,10 @@ from helpers import assert_trees_equal, build, mock_images, on_one_device, run_s
 from jaxgan import losses, sampling
 from jaxgan.config import ConfigError, base_config
 from jaxgan.evaluation import classifier
-from jaxgan.evaluation.translation import fidelity
+from jaxgan.data import transforms
+from jaxgan.evaluation.evaluators import EvalContext
+from jaxgan.evaluation.extractors import EXTRACTORS, Extractor
+from jaxgan.evaluation.translation import fidelity, to_uint8, translation
 from jaxgan.families import LossContext, family_config
 from jaxgan.families.srgan import CONTENT_FEATURES
 from jaxgan.models.srresnet import SRGANDiscriminator, SRResNetGenerator
@@ -103,3 +106,37 @@ def test_fidelity_of_the_truth_itself_is_perfect_and_psnr_follows_the_mse():
     shifted = np.clip(truth + 0.2, -1, 1)  # 0.1 in [0, 1] units where not clipped
     mse = np.mean(((shifted + 1) / 2 - (truth + 1) / 2) ** 2, axis=(1, 2, 3))
     assert fidelity(shifted, truth)["psnr"] == pytest.approx(np.mean(10 * np.log10(1 / mse)), rel=1e-4)
+
+
+def test_the_bicubic_baseline_is_scored_for_realism_once_per_cache(tmp_path):
+    """SR evals report the bicubic row's FID and class accuracy too; its features come from the cache after the
+    first eval. An upscaler that is bicubic itself scores exactly the baseline's figures."""
+    calls = {"n": 0}
+
+    @EXTRACTORS.register("test_pixel_stats")
+    def build_extractor(eval_config):
+        def apply(images):
+            calls["n"] += len(images)
+            flat = np.asarray(images, np.float32).reshape(len(images), -1)
+            return {"features": np.stack([flat.mean(1), flat.std(1), flat.max(1)], -1)}
+
+        return Extractor("test_pixel_stats", "test features (pixel stats)", "cd" * 32, 3, 0, apply)
+
+    try:
+        with mock_images(MOCK_EXAMPLES):
+            c = sr_config()
+            c.eval.update(dict(metrics="fid", extractor="test_pixel_stats", cache_dir=str(tmp_path),
+                               reference_num_samples=16))
+            exp = build(c, 1)
+            bicubic = lambda x: (transforms.upsample_bicubic(to_uint8(x), 4) / 127.5 - 1.0).astype(np.float32)  # noqa: E731
+            ctx = EvalContext(exp, None, {"upscale": bicubic}, {}, jax.random.key(0))
+            first = translation(ctx).results
+            assert calls["n"] == 16 + 16 + 16  # outputs, reference, bicubic baseline
+            second = translation(ctx).results
+            assert calls["n"] == 16 + 16 + 16 + 16  # only the outputs again
+    finally:
+        EXTRACTORS.unregister("test_pixel_stats")
+    assert first == second
+    for key in ("psnr", "ssim", "l1", "test_pixel_stats/fid"):
+        assert first[f"upscale/bicubic_{key}"] == pytest.approx(first[f"upscale/{key}"], abs=1e-6)
+    assert "upscale/bicubic_class_accuracy" in first or "upscale/bicubic_class_accuracy_skipped" in first

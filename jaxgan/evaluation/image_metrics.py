@@ -40,11 +40,16 @@ class MetricInputs:
     dataset: Any
     extractor: Extractor
     eval_config: Any
+    samples_view: Any = None
 
     @functools.cached_property
     def fake(self) -> dict[str, np.ndarray]:
-        """Extractor outputs on the generated samples."""
-        return self.extractor(self.samples)
+        """Extractor outputs on the generated samples (cached on disk when they are a fixed baseline's)."""
+        if self.samples_view is None:
+            return self.extractor(self.samples)
+        c = self.eval_config
+        return reference_features(self.samples_view, self.extractor, c.reference_split, len(self.samples),
+                                  cache_dir(c.cache_dir))
 
     @functools.cached_property
     def real(self) -> dict[str, np.ndarray]:
@@ -129,8 +134,15 @@ def protocol(inputs: MetricInputs, names: list[str]) -> str:
     return "; ".join(parts)
 
 
-def evaluate_images(samples: np.ndarray, dataset: Any, eval_config: Any) -> dict[str, Any]:
+def evaluate_images(samples: np.ndarray, dataset: Any, eval_config: Any, samples_view: Any = None
+                    ) -> dict[str, Any]:
     """Scores `samples` with `eval_config.metrics`, using `eval_config.extractor`.
+
+    `samples_view`: for samples that are a deterministic function of the data
+    (a baseline such as the bicubic upsampling of super-resolution), a view
+    like a dataset's (`name`, `element_shape`, `reference_images(split, num)`
+    returning `samples`) whose name keys their features in the reference
+    cache, so every run with the same eval examples extracts them once.
 
     Returns:
       `{"<extractor>/<value>": float, ..., "protocol": str}`; when the
@@ -144,7 +156,7 @@ def evaluate_images(samples: np.ndarray, dataset: Any, eval_config: Any) -> dict
         extractor = build_extractor(eval_config.extractor, eval_config)
     except ExtractorUnavailable as e:
         return {"metrics_skipped": str(e), "protocol": f"metrics {', '.join(names)} skipped: {e}"}
-    inputs = MetricInputs(samples, dataset, extractor, eval_config)
+    inputs = MetricInputs(samples, dataset, extractor, eval_config, samples_view)
     results: dict[str, Any] = {}
     lacking = [n for n in names if METRICS.meta(n).get("needs_probs") and not extractor.num_classes]
     if lacking:  # e.g. `is` with pool3-only Inception weights: say why, compute the rest

@@ -9,7 +9,10 @@ name -> (batch key of the inputs, batch key of their truth)), on
 - `<name>/psnr`, `<name>/ssim`: dm-pix's, on [0, 1] images (max value 1;
   SSIM with its default 11x11 Gaussian window, sigma 1.5);
 - when the inputs are smaller than the truth (super-resolution): the same
-  three for bicubic upsampling of the inputs, `<name>/bicubic_*`;
+  three for bicubic upsampling of the inputs, `<name>/bicubic_*`, and, when
+  the truth is real images, its realism and class figures too (the paper's
+  baseline row; its features are cached like a reference's, so only the
+  first run on a machine extracts them);
 - when the truth is the dataset's real images (`dataset.reference_images`,
   e.g. garments, not edge maps): `eval.metrics` (FID, KID, ...) of the
   outputs with `eval.extractor`, against `eval.reference_num_samples` real
@@ -111,6 +114,16 @@ def picture(ctx: EvalContext, name: str, inputs: np.ndarray, outputs: np.ndarray
     return visualize.samples_png(np.concatenate(rows), ctx.exp.dataset, title, cols)
 
 
+class BaselineView:
+    """Fixed baseline outputs (bicubic upsampling) named for the reference cache: computed once per machine."""
+
+    def __init__(self, dataset: Any, name: str, images: np.ndarray):
+        self.name, self.element_shape, self._images = f"{dataset.name}_{name}", dataset.element_shape, images
+
+    def reference_images(self, split: str, num: int) -> np.ndarray:
+        return self._images[:num]
+
+
 class DomainView:
     """One domain of an unpaired dataset, as the reference images of image metrics (cached apart)."""
 
@@ -128,11 +141,13 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
     dataset, c = ctx.exp.dataset, ctx.eval_config
     outputs = ctx.predictions[name](pairs[source_key])
     results: dict[str, Any] = {}
+    bicubic = None
     if pairs.get("paired", True):
         results.update(fidelity(outputs, pairs[truth_key]))
         factor = pairs[truth_key].shape[1] // pairs[source_key].shape[1]
         if factor > 1:  # super-resolution: the bicubic upsampling it must beat
-            bicubic = transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
+            bicubic = (transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
+                       ).astype(np.float32)
             results.update({f"bicubic_{k}": v for k, v in fidelity(bicubic, pairs[truth_key]).items()})
     results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
     if not pairs.get("paired", True):  # no truth (horse2zebra): realism against the target domain's test images
@@ -141,6 +156,13 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
         results.update(image_metrics.evaluate_images(outputs, dataset, c))
         if "label" in pairs:
             results.update(class_accuracy(ctx, outputs, pairs[truth_key], pairs["label"]))
+        if bicubic is not None:
+            view = BaselineView(dataset, f"bicubic_x{factor}", bicubic)  # the key adds split and count
+            baseline = image_metrics.evaluate_images(bicubic, dataset, c, samples_view=view)
+            if "label" in pairs:
+                baseline.update(class_accuracy(ctx, bicubic, pairs[truth_key], pairs["label"]))
+            results.update({f"bicubic_{k}": v for k, v in baseline.items()
+                            if k not in ("protocol", "truth_class_accuracy")})
     if pairs.get("paired", True) and truth_key in getattr(dataset, "key_domains", {}):
         results.update(domain_accuracy(ctx, outputs, pairs[truth_key], dataset.key_domains[truth_key]))
     truth = ("L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); " if pairs.get("paired", True)
