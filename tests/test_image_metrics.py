@@ -179,3 +179,19 @@ def test_image_table_shows_bare_metrics_but_not_counts_and_skips_what_is_asked()
     header = image_table.table([run]).splitlines()[0]
     assert header == "| run | data | steps | wall (min) | class_accuracy | l1 | pair/red2green/l1 | protocol |"
     assert "pair/" not in image_table.table([run], skip=("pair/",)).splitlines()[0]
+
+
+def test_prepare_reference_fills_the_entry_the_evaluation_reads(tmp_path, fake_extractor):
+    from jaxgan.tools import prepare_reference
+
+    c = _image_config(tmp_path, metrics="fid")
+    with mock_images(num_examples=60):
+        first = prepare_reference.prepare(c)
+        assert fake_extractor["n"] == 40 and first["images"] == 40
+        assert (tmp_path / "cache" / "reference" / f"{first['entry']}.npz").exists()
+        assert prepare_reference.prepare(c)["entry"] == first["entry"] and fake_extractor["n"] == 40  # cached
+        evaluate_samples(build_dataset(c), np.zeros((8, 28, 28, 1), np.float32), c.eval)
+        assert fake_extractor["n"] == 48  # only the samples' features
+        c.eval.metrics = ""
+        with pytest.raises(config_lib.ConfigError, match="no reference to prepare"):
+            prepare_reference.prepare(c)

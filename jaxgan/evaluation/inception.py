@@ -407,7 +407,7 @@ def build_inception_fid(eval_config: Any) -> Extractor:
     """
     path = weights_path(eval_config)
     if not path.exists():
-        where = ("eval.inception_weights names it" if eval_config.get("inception_weights", "")
+        where = ("the file eval.inception_weights names," if eval_config.get("inception_weights", "")
                  else "eval.inception_weights is not set, and the default")
         raise ExtractorUnavailable(
             f"Inception FID weights are missing: {where} {path} does not exist. Convert them once, offline, "
