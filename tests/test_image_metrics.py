@@ -111,6 +111,10 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     assert f"| run | data | steps | wall (min) | {FAKE}/fid | {FAKE}/is | protocol |" in text
     assert "| run | fashion_mnist | 2 |" in text and "[1] 16 generated samples" in text
     assert "Lucic" not in text  # Inception-FID rows are not set beside another extractor's FID
+    # --keep: the row outlives the workdir, read back as the run itself (not as exported samples)
+    kept = image_table.keep(image_table.load(str(workdir)), tmp_path / "results", str(workdir))
+    row = image_table.load(str(kept))
+    assert row["kept_from"] == str(workdir) and image_table.table([row]) == text
 
 
 def test_table_sets_lucics_rows_beside_inception_fids_only():

@@ -1,14 +1,18 @@
 """Turn image runs' final evaluations into a Markdown table, with published numbers and protocols.
 
   python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain scores.json ... \
-      [--output experiments/README.md --marker TABLE_IMAGES] [--skip pair/,pair_mean/]
+      [--output experiments/README.md --marker TABLE_IMAGES] [--skip pair/,pair_mean/] \
+      [--keep experiments/results]
 
 Each workdir gives one row from its `eval_final.json` (written at the end of
 training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
 step, wall time and every metric value, named `<extractor>/<metric>`. A
 `.json` argument is a scores file of `python -m jaxgan.tools.score_samples
 --output` (samples exported from a run trained elsewhere): one row named
-after the file, with the step its export recorded. Each
+after the file, with the step its export recorded. `--keep DIR` writes each
+workdir's row to `DIR/<run>.json` (a few kB, committed beside the table),
+and such a kept row is read back as the run itself: a table outlives the
+machine its runs were trained on. Each
 row's protocol is printed under the table, numbered. Published numbers for
 the same benchmark come from ../shared/targets.md with their own protocols.
 With --output, the table replaces the text between `<!-- MARKER -->` and
@@ -92,9 +96,23 @@ def load_scores(path: epath.Path) -> dict:
 
 
 def load(arg: str) -> dict:
-    """A row from a workdir, or from a scores `.json` file."""
+    """A row from a workdir, a row kept with `--keep`, or a scores `.json` file."""
     path = epath.Path(arg)
-    return load_scores(path) if arg.endswith(".json") else load_run(path)
+    if not arg.endswith(".json"):
+        return load_run(path)
+    row = load_scores(path)  # checks the file
+    return json.loads(path.read_text()) if KEPT in row else row
+
+
+KEPT = "kept_from"  # the key that marks a row written by --keep
+
+
+def keep(row: dict, directory: epath.Path, source: str) -> epath.Path:
+    """Writes a workdir's `row` to `directory/<run>.json`, read back by `load` as the same row."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{row['name']}.json"
+    path.write_text(json.dumps({**row, KEPT: source}, indent=2) + "\n")
+    return path
 
 
 def _cell(value) -> str:
@@ -144,9 +162,14 @@ def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
     try:
-        text = table([load(w) for w in argv[1:]], published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip))
+        rows = [load(w) for w in argv[1:]]
+        text = table(rows, published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip))
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
+    if flags.FLAGS.keep:
+        for arg, row in zip(argv[1:], rows):
+            if not arg.endswith(".json"):
+                print(f"kept {keep(row, epath.Path(flags.FLAGS.keep), arg)}")
     emit(text)
 
 
@@ -155,5 +178,7 @@ if __name__ == "__main__":
     define_output_flags("TABLE_IMAGES")
     flags.DEFINE_bool("published", True, "Add the published rows of the runs' benchmarks (--nopublished: a "
                       "second table of the same benchmark, without repeating them).")
+    flags.DEFINE_string("keep", None, "Also write each workdir's row to this directory as <run>.json "
+                        "(e.g. experiments/results), so the table can be made again without the runs.")
     flags.DEFINE_list("skip", [], "Leave out metrics whose keys start with these prefixes, e.g. pair/,pair_mean/.")
     cli.run(main)
