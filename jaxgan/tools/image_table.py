@@ -74,8 +74,9 @@ def load_run(workdir: epath.Path) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: train the run to its end, or write it with "
                                 f"python -m jaxgan.evaluate --workdir {workdir} --output {path}")
-    dataset = json.loads((workdir / CONFIG_FILE).read_text())["data"]["name"]  # read as saved: no JAX needed
-    return {"name": workdir.name, "dataset": dataset, **json.loads(path.read_text())}
+    config = json.loads((workdir / CONFIG_FILE).read_text())  # read as saved: no JAX needed
+    return {"name": workdir.name, "dataset": config["data"]["name"], "family": config.get("family", {}),
+            **json.loads(path.read_text())}
 
 
 def load_scores(path: epath.Path) -> dict:
