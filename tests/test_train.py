@@ -9,6 +9,7 @@ import sys
 import jax
 import numpy as np
 import pytest
+from etils import epath
 
 from conftest import tiny_config
 from helpers import assert_trees_equal, params_of
@@ -94,6 +95,17 @@ def test_evaluate_cli_matches_the_final_eval(trained_workdir, tmp_path):
     assert final.pop("wall_s") >= final.pop("train_s") > 0  # the run's times; not part of an evaluation
     assert printed == written == final
     assert set(final) >= {"modes", "hq_percent", "reverse_kl", "num_samples", "protocol"}
+
+
+def test_rescoring_into_the_runs_own_final_eval_keeps_its_clock(tmp_path):
+    from jaxgan.evaluate import run_clock
+
+    final = tmp_path / train.FINAL_EVAL_FILE
+    final.write_text(json.dumps({"step": 8, "wall_s": 5.0, "train_s": 3.0, "modes": 8}))
+    assert run_clock(epath.Path(final), str(tmp_path), 8) == {"wall_s": 5.0, "train_s": 3.0}
+    assert run_clock(epath.Path(final), str(tmp_path), 4) == {}  # another step's evaluation: not the run's end
+    assert run_clock(epath.Path(tmp_path / "other.json"), str(tmp_path), 8) == {}
+    assert run_clock(None, str(tmp_path), 8) == {}
 
 
 def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_workdir, tmp_path):
