@@ -370,7 +370,8 @@ def test_the_pairwise_table_puts_each_runs_figures_in_its_translations_row(tmp_p
         (tmp_path / name / "config.json").write_text(config.to_json_best_effort())
         (tmp_path / name / "eval_final.json").write_text(json.dumps(results))
     with mock_images(MOCK_EXAMPLES):
-        text = pairwise_table.table(tmp_path / "star", [tmp_path / "cycle"])
+        star, cycle = pairwise_table.load(tmp_path / "star"), pairwise_table.load(tmp_path / "cycle")
+        text = pairwise_table.table(star, [cycle])
         star_g = sum(x.size for x in jax.tree.leaves(jax.eval_shape(build(star_c, 1).init_state).params["generator"]))
         cycle_params = jax.eval_shape(build(cycle_c, 1).init_state).params
     rows = {line.split(" | ")[0][2:]: line.split(" | ")[1:] for line in text.splitlines() if line.startswith("| ")}
@@ -381,6 +382,9 @@ def test_the_pairwise_table_puts_each_runs_figures_in_its_translations_row(tmp_p
     assert rows["mean over the 2 translations with a pairwise run"][:4] == ["**5**", "**0.5**", "**5**", "**0.75**"]
     cycle_g = sum(x.size for role in ("g_ab", "g_ba") for x in jax.tree.leaves(cycle_params[role]))
     assert f"StarGAN {star_g:,} (one model, all 3 domains); pairwise {cycle_g:,} (1 run(s)" in text
-    (tmp_path / "star" / "eval_final.json").write_text(json.dumps({"l1": 0.1}))
+    kept = [pairwise_table.keep(run, tmp_path / "kept", "runs/x") for run in (star, cycle)]
+    assert pairwise_table.table(*[pairwise_table.load(k) for k in kept[:1]], [pairwise_table.load(kept[1])]) == text
     with pytest.raises(ValueError, match="no pair/<s>2<t>/ figures"):
-        pairwise_table.table(tmp_path / "star", [tmp_path / "cycle"])
+        pairwise_table.table({**star, "results": {"l1": 0.1}}, [cycle])
+    with pytest.raises(ValueError, match="not a run kept by"):
+        pairwise_table.load(tmp_path / "star" / "eval_final.json")

@@ -2,7 +2,7 @@
 
   python -m jaxgan.tools.pairwise_table --stargan runs/stargan_colours_s0 \
       runs/cyclegan_red2green_s0 runs/cyclegan_red2blue_s0 runs/cyclegan_green2blue_s0 \
-      [--output experiments/README.md --marker TABLE_STARGAN]
+      [--output experiments/README.md --marker TABLE_STARGAN] [--keep experiments/results]
 
 Choi et al. 2018 (Table 3, RaFD) compare one StarGAN with one CycleGAN per
 pair of domains. Each row here is one ordered pair of domains (`red2green`):
@@ -15,7 +15,9 @@ columns compare cell by cell. The last row averages over the pairs that a
 pairwise run covers (the others have no baseline yet), and the parameter
 counts say what each side needs for those pairs: one StarGAN G for every
 domain, two CycleGAN Gs per pair of domains. Every number is read from the
-runs' `eval_final.json` and their networks' shapes; none is typed.
+runs' `eval_final.json` and their networks' shapes; none is typed. `--keep
+DIR` saves each run's figures and generator size as `DIR/<run>.json`, which
+the tool reads in place of the workdir later (a run outlives its machine).
 """
 
 from __future__ import annotations
@@ -40,12 +42,32 @@ _PAIR_DATASET = re.compile(r"^fashion_([a-z]+)2([a-z]+)$")
 MEASURES = (("L1 to the truth", "l1"), ("target colour seen (attribute classifier)", "domain_accuracy"))
 
 
-def final_eval(workdir: epath.Path) -> dict[str, Any]:
-    path = workdir / FINAL_EVAL_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: train the run to its end, or write it with "
-                                f"python -m jaxgan.evaluate --workdir {workdir} --output {path}")
-    return json.loads(path.read_text())
+KEPT = "kept_from"  # the key that marks a run kept with --keep
+
+
+def load(arg: str | epath.Path) -> dict[str, Any]:
+    """A run as `{"name", "dataset", "generator_params", "results"}`: from its workdir, or kept with --keep."""
+    path = epath.Path(arg)
+    if str(arg).endswith(".json"):
+        run = json.loads(path.read_text())
+        if not isinstance(run, dict) or KEPT not in run:
+            raise ValueError(f"{path} is not a run kept by python -m jaxgan.tools.pairwise_table --keep; pass the "
+                             "run's workdir.")
+        return run
+    final = path / FINAL_EVAL_FILE
+    if not final.exists():
+        raise FileNotFoundError(f"{final} does not exist: train the run to its end, or write it with "
+                                f"python -m jaxgan.evaluate --workdir {path} --output {final}")
+    return {"name": path.name, "dataset": json.loads((path / "config.json").read_text())["data"]["name"],
+            "generator_params": generator_params(path), "results": json.loads(final.read_text())}
+
+
+def keep(run: dict[str, Any], directory: epath.Path, source: str) -> epath.Path:
+    """Writes `run` (as `load` returns it) to `directory/<name>.json`, which `load` reads back as the run."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = directory / f"{run['name']}.json"
+    out.write_text(json.dumps({**run, KEPT: source}, indent=2) + "\n")
+    return out
 
 
 def generator_params(workdir: epath.Path) -> int:
@@ -57,27 +79,27 @@ def generator_params(workdir: epath.Path) -> int:
     return sum(math.prod(leaf.shape) for role in exp.family.groups()["g"] for leaf in jax.tree.leaves(params[role]))
 
 
-def pairwise_rows(workdir: epath.Path) -> dict[str, dict[str, Any]]:
+def pairwise_rows(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """`{"red2green": {"l1": .., "domain_accuracy": .., "run": name}, ...}` of one pairwise run (both directions)."""
-    dataset = json.loads((workdir / "config.json").read_text())["data"]["name"]
-    match = _PAIR_DATASET.match(dataset)
+    match = _PAIR_DATASET.match(run["dataset"])
     if not match:
-        raise ValueError(f"{workdir} trained on {dataset!r}, not a colour pair (fashion_<c1>2<c2>); pass pairwise "
-                         "runs of experiments/cyclegan_colours_fashion_mnist.py.")
+        raise ValueError(f"{run['name']} trained on {run['dataset']!r}, not a colour pair (fashion_<c1>2<c2>); pass "
+                         "pairwise runs of experiments/cyclegan_colours_fashion_mnist.py.")
     c1, c2 = match.groups()
-    results = final_eval(workdir)
-    return {pair: {key: results.get(f"{name}/{key}") for _, key in MEASURES} | {"run": workdir.name}
+    results = run["results"]
+    return {pair: {key: results.get(f"{name}/{key}") for _, key in MEASURES} | {"run": run["name"]}
             for pair, name in ((f"{c1}2{c2}", "translate_ab"), (f"{c2}2{c1}", "translate_ba"))}
 
 
-def table(stargan: epath.Path, pairwise: list[epath.Path]) -> str:
-    star = final_eval(stargan)
+def table(stargan: dict[str, Any], pairwise: list[dict[str, Any]]) -> str:
+    """The table of a StarGAN run against pairwise runs (each as `load` returns it)."""
+    star = stargan["results"]
     pairs = sorted({k.split("/")[1] for k in star if k.startswith("pair/")})
     if not pairs:
-        raise ValueError(f"{stargan}/{FINAL_EVAL_FILE} has no pair/<s>2<t>/ figures: train StarGAN on a one-hot "
-                         "task (stargan_attributed_fashion_mnist.py:colours), or rescore it with python -m "
-                         f"jaxgan.evaluate --workdir {stargan} --output {stargan}/{FINAL_EVAL_FILE}.")
-    base = {pair: row for w in pairwise for pair, row in pairwise_rows(w).items()}
+        raise ValueError(f"{stargan['name']}'s {FINAL_EVAL_FILE} has no pair/<s>2<t>/ figures: train StarGAN on a "
+                         "one-hot task (stargan_attributed_fashion_mnist.py:colours), or rescore it with python -m "
+                         f"jaxgan.evaluate --workdir W --output W/{FINAL_EVAL_FILE}.")
+    base = {pair: row for run in pairwise for pair, row in pairwise_rows(run).items()}
     header = " | ".join(f"{col}: StarGAN | {col}: pairwise" for col, _ in MEASURES)
     lines = [f"| translation | {header} | pairwise run |", "|---" * (2 + 2 * len(MEASURES)) + "|"]
     for pair in pairs:
@@ -89,13 +111,12 @@ def table(stargan: epath.Path, pairwise: list[epath.Path]) -> str:
         cells = " | ".join(f"**{_cell(_mean([star.get(f'pair/{p}/{key}') for p in covered]))}** | "
                            f"**{_cell(_mean([base[p].get(key) for p in covered]))}**" for _, key in MEASURES)
         lines.append(f"| mean over the {len(covered)} translations with a pairwise run | {cells} | |")
-    star_g = generator_params(stargan)
-    pair_g = (f"{sum(generator_params(w) for w in pairwise):,} ({len(pairwise)} run(s), 2 generators each, "
+    pair_g = (f"{sum(r['generator_params'] for r in pairwise):,} ({len(pairwise)} run(s), 2 generators each, "
               f"{len(covered)} of the {len(pairs)} translations)" if pairwise else "no run given yet")
-    lines += ["", f"Generator parameters: StarGAN {star_g:,} (one model, all {_domains(pairs)} domains); pairwise "
-              f"{pair_g}. Each side's protocol: "
-              + "; ".join(filter(None, [star.get("protocol", "")] + [final_eval(w).get("translate_ab/protocol", "")
-                                                                    for w in pairwise])) + "."]
+    lines += ["", f"Generator parameters: StarGAN {stargan['generator_params']:,} (one model, all "
+              f"{_domains(pairs)} domains); pairwise {pair_g}. Each side's protocol: "
+              + "; ".join(filter(None, [star.get("protocol", "")] + [r["results"].get("translate_ab/protocol", "")
+                                                                    for r in pairwise])) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -116,14 +137,21 @@ def main(argv):
     if FLAGS.stargan is None:
         raise app.UsageError("Pass --stargan WORKDIR (a StarGAN run on a one-hot task) and the pairwise runs.")
     try:
-        text = table(epath.Path(FLAGS.stargan), [epath.Path(w) for w in argv[1:]])
+        stargan, pairwise = load(FLAGS.stargan), [load(w) for w in argv[1:]]
+        text = table(stargan, pairwise)
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
+    if FLAGS.keep:
+        for arg, run in zip([FLAGS.stargan, *argv[1:]], [stargan, *pairwise]):
+            if not arg.endswith(".json"):
+                print(f"kept {keep(run, epath.Path(FLAGS.keep), arg)}")
     emit(text)
 
 
 if __name__ == "__main__":
     # Flags are defined only when run as a program, so tests can import the module beside other CLIs.
     define_output_flags("TABLE_STARGAN")
-    flags.DEFINE_string("stargan", None, "The StarGAN run's workdir.")
+    flags.DEFINE_string("stargan", None, "The StarGAN run's workdir (or its row kept with --keep).")
+    flags.DEFINE_string("keep", None, "Also write each workdir's figures and generator size to this directory as "
+                        "<run>.json (e.g. experiments/results), so the table can be made again without the runs.")
     cli.run(main)
