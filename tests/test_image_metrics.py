@@ -115,6 +115,11 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     kept = image_table.keep(image_table.load(str(workdir)), tmp_path / "results", str(workdir))
     row = image_table.load(str(kept))
     assert row["kept_from"] == str(workdir) and image_table.table([row]) == text
+    # a checkpoint's scores written into the workdir (jaxgan.evaluate --step N --output W/eval_stepN.json)
+    (workdir / "eval_step2.json").write_text(json.dumps({"step": 2, f"{FAKE}/fid": 1.5, "protocol": "p"}))
+    checkpoint = image_table.load(str(workdir / "eval_step2.json"))
+    assert checkpoint["name"] == "run@2" and checkpoint["dataset"] == "fashion_mnist"
+    assert "| run@2 | fashion_mnist | 2 |  | 1.5 |" in image_table.table([checkpoint])
 
 
 def test_table_sets_lucics_rows_beside_inception_fids_only():

@@ -9,7 +9,9 @@ training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
 step, wall time and every metric value, named `<extractor>/<metric>`. A
 `.json` argument is a scores file of `python -m jaxgan.tools.score_samples
 --output` (samples exported from a run trained elsewhere): one row named
-after the file, with the step its export recorded. `--keep DIR` writes each
+after the file, with the step its export recorded; or, inside a workdir, a
+checkpoint's scores (`python -m jaxgan.evaluate --workdir W --step N
+--output W/eval_stepN.json`): the row `W@N`. `--keep DIR` writes each
 workdir's row to `DIR/<run>.json` (a few kB, committed beside the table),
 and such a kept row is read back as the run itself: a table outlives the
 machine its runs were trained on. Each
@@ -96,11 +98,23 @@ def load_scores(path: epath.Path) -> dict:
     return {"name": path.stem, "step": scores.get("step", ""), **scores, "protocol": protocol}
 
 
+def load_checkpoint_eval(path: epath.Path) -> dict:
+    """A row from `python -m jaxgan.evaluate --workdir W [--step N] --output W/<file>.json`: run `W@N`."""
+    workdir = path.parent
+    config = json.loads((workdir / CONFIG_FILE).read_text())
+    scores = json.loads(path.read_text())
+    return {"name": f"{workdir.name}@{scores['step']}", "dataset": config["data"]["name"],
+            "family": config.get("family", {}), **scores}
+
+
 def load(arg: str) -> dict:
-    """A row from a workdir, a row kept with `--keep`, or a scores `.json` file."""
+    """A row from a workdir, a row kept with `--keep`, a checkpoint's evaluation written into its workdir,
+    or a scores `.json` file."""
     path = epath.Path(arg)
     if not arg.endswith(".json"):
         return load_run(path)
+    if (path.parent / CONFIG_FILE).exists() and "dataset" not in json.loads(path.read_text()):
+        return load_checkpoint_eval(path)
     row = load_scores(path)  # checks the file
     return json.loads(path.read_text()) if KEPT in row else row
 
@@ -169,7 +183,7 @@ def main(argv):
         raise flags.ValidationError(str(e)) from None
     if flags.FLAGS.keep:
         for arg, row in zip(argv[1:], rows):
-            if not arg.endswith(".json"):
+            if KEPT not in row and "samples" not in row:  # runs and their checkpoints' evaluations
                 print(f"kept {keep(row, epath.Path(flags.FLAGS.keep), arg)}")
     emit(text)
 
