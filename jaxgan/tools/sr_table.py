@@ -63,7 +63,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         first = runs[0]
         cells = [first.get(f"{prediction(first)}/bicubic_{k}") for _, k in COLUMNS]
         lines.append(f"| {dataset} | bicubic | | | | " + " | ".join(map(_cell, cells)) + " |")
-        for r in sorted(runs, key=method, reverse=True):
+        for r in runs:  # in the order given
             wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
             cells = [r.get(f"{prediction(r)}/{k}") for _, k in COLUMNS]
             lines.append(f"| {dataset} | {method(r)} | {r['name']} | {r['step']} | {wall} | "
