@@ -50,7 +50,7 @@ def load(arg: str | epath.Path) -> dict[str, Any]:
     path = epath.Path(arg)
     if str(arg).endswith(".json"):
         run = json.loads(path.read_text())
-        if not isinstance(run, dict) or KEPT not in run:
+        if not isinstance(run, dict) or KEPT not in run or "results" not in run:
             raise ValueError(f"{path} is not a run kept by python -m jaxgan.tools.pairwise_table --keep; pass the "
                              "run's workdir.")
         return run
