@@ -98,6 +98,9 @@ def load_scores(path: epath.Path) -> dict:
     return {"name": path.stem, "step": scores.get("step", ""), **scores, "protocol": protocol}
 
 
+KEPT = "kept_from"  # the key that marks a row written by --keep
+
+
 def load_checkpoint_eval(path: epath.Path) -> dict:
     """A row from `python -m jaxgan.evaluate --workdir W [--step N] --output W/<file>.json`: run `W@N`."""
     workdir = path.parent
@@ -119,11 +122,8 @@ def load(arg: str) -> dict:
     return json.loads(path.read_text()) if KEPT in row else row
 
 
-KEPT = "kept_from"  # the key that marks a row written by --keep
-
-
 def keep(row: dict, directory: epath.Path, source: str) -> epath.Path:
-    """Writes a workdir's `row` to `directory/<run>.json`, read back by `load` as the same row."""
+    """Writes a run's `row` to `directory/<name>.json`, read back by `load` as the same row."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{row['name']}.json"
     path.write_text(json.dumps({**row, KEPT: source}, indent=2) + "\n")

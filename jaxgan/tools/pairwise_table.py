@@ -34,15 +34,13 @@ from etils import epath
 
 from jaxgan import cli
 from jaxgan.layout import FINAL_EVAL_FILE
+from jaxgan.tools.image_table import KEPT, keep  # kept runs are written the same way by both tools
 from jaxgan.tools.markdown import define_output_flags, emit
 
 FLAGS = flags.FLAGS
 _PAIR_DATASET = re.compile(r"^fashion_([a-z]+)2([a-z]+)$")
 # (column heading, result key): StarGAN's `pair/<s>2<t>/<key>`, a pairwise run's `translate_ab/<key>`.
 MEASURES = (("L1 to the truth", "l1"), ("target colour seen (attribute classifier)", "domain_accuracy"))
-
-
-KEPT = "kept_from"  # the key that marks a run kept with --keep
 
 
 def load(arg: str | epath.Path) -> dict[str, Any]:
@@ -60,14 +58,6 @@ def load(arg: str | epath.Path) -> dict[str, Any]:
                                 f"python -m jaxgan.evaluate --workdir {path} --output {final}")
     return {"name": path.name, "dataset": json.loads((path / "config.json").read_text())["data"]["name"],
             "generator_params": generator_params(path), "results": json.loads(final.read_text())}
-
-
-def keep(run: dict[str, Any], directory: epath.Path, source: str) -> epath.Path:
-    """Writes `run` (as `load` returns it) to `directory/<name>.json`, which `load` reads back as the run."""
-    directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"{run['name']}.json"
-    out.write_text(json.dumps({**run, KEPT: source}, indent=2) + "\n")
-    return out
 
 
 def generator_params(workdir: epath.Path) -> int:
