@@ -10,7 +10,7 @@ from conftest import tiny_config
 from jaxgan import config as config_lib
 from jaxgan import experiment, train
 from jaxgan.data import build_dataset
-from jaxgan.evaluation import evaluate_samples, image_metrics
+from jaxgan.evaluation import evaluate_samples, image_metrics, reference
 from jaxgan.evaluation.extractors import EXTRACTORS, Extractor, ExtractorUnavailable
 from jaxgan.parallel import sharded_map
 from jaxgan.tools import image_table
@@ -75,6 +75,37 @@ def test_metrics_carry_the_extractor_name_and_protocol_and_reference_features_ar
     assert "40 generated samples" in same["protocol"] and "test features" in same["protocol"]
     assert "precision/recall k=3" in same["protocol"] and "abababababab" in same["protocol"]
     assert 0.0 <= same[f"{FAKE}/confident"] <= 1.0 and "top class probability >= 0.9" in same["protocol"]
+
+
+class _Images:
+    """A reference dataset whose images can change under the same name (a new data version, an edited transform)."""
+
+    name, element_shape = "changing", (4, 4, 1)
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def reference_images(self, split, num):
+        return np.full((num, 4, 4, 1), self.value, np.float32)
+
+
+def test_cached_reference_features_are_recomputed_when_their_images_change(tmp_path):
+    calls = []
+    extractor = Extractor("count", "counting", "cd" * 32, 1, 0,
+                          lambda x: calls.append(len(x)) or {"features": x.reshape(len(x), -1)[:, :1].copy()})
+    first = reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path)
+    again = reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path)
+    assert calls == [3] and set(again) == {"features"}  # the fingerprint is no feature
+    np.testing.assert_array_equal(first["features"], again["features"])
+    changed = reference.reference_features(_Images(-0.5), extractor, "test", 3, tmp_path)
+    assert calls == [3, 3] and (changed["features"] == -0.5).all()  # same key, other images: never the stale entry
+    # An entry written before fingerprints existed is adopted once, then held to its images.
+    (entry,) = (tmp_path / "reference").iterdir()
+    np.savez(entry, features=np.full((3, 1), 7.0, np.float32))
+    assert (reference.reference_features(_Images(-0.5), extractor, "test", 3, tmp_path)["features"] == 7.0).all()
+    assert calls == [3, 3]
+    assert (reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path)["features"] == 0.5).all()
+    assert calls == [3, 3, 3]
 
 
 def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):

@@ -2,12 +2,18 @@
 
 The cache key is (dataset, image shape, split, number of images, extractor,
 extractor checksum), so a different extractor, weights file, split or sample
-count never reuses stale statistics. Files are written to a temporary name and
-renamed, so an interrupted write never leaves a corrupt entry.
+count never reuses stale statistics. Each entry also stores a fingerprint (a
+SHA-256) of the very images it was computed from: when the images behind a
+name change (a new data version, an edited transform), the entry is computed
+again instead of silently scoring against the old images. Reading the images
+costs seconds; their features cost minutes to an hour. Files are written to a
+temporary name and renamed, so an interrupted write never leaves a corrupt
+entry.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from typing import Any
@@ -23,6 +29,17 @@ def cache_key(dataset_name: str, shape: tuple[int, ...], split: str, num: int, e
     shape_text = "x".join(str(d) for d in shape)
     split_text = re.sub(r"[^A-Za-z0-9_.-]+", "_", split)
     return f"{dataset_name}-{shape_text}-{split_text}-{num}-{extractor.name}-{extractor.checksum[:16]}"
+
+
+FINGERPRINT = "images_sha256"  # the npz field holding the fingerprint; never a feature
+
+
+def fingerprint(images: np.ndarray) -> str:
+    """SHA-256 of the images' shape, dtype and bytes: what the cached features were computed from."""
+    images = np.ascontiguousarray(images)
+    digest = hashlib.sha256(f"{images.shape}{images.dtype}".encode())
+    digest.update(images.tobytes())
+    return digest.hexdigest()
 
 
 def reference_features(
@@ -47,17 +64,32 @@ def reference_features(
     path = epath.Path(directory) / "reference" / (
         cache_key(name, tuple(dataset.element_shape), split, num, extractor) + ".npz"
     )
+    images = dataset.reference_images(split, num)
+    stamp = fingerprint(images)
     if path.exists():
         with path.open("rb") as f:
             with np.load(f) as data:
-                return {k: data[k] for k in data.files}
-    images = dataset.reference_images(split, num)
+                cached = {k: data[k] for k in data.files}
+        held = str(cached.pop(FINGERPRINT, ""))
+        if held == stamp:
+            return cached
+        if not held:  # an entry written before fingerprints: adopt it for the images of today
+            logging.info("Stamping the reference cache entry %s with its images' fingerprint.", path)
+            _write(path, {**cached, FINGERPRINT: np.asarray(stamp)})
+            return cached
+        logging.warning("The %d %s images behind %s changed since their features were cached (fingerprint %s, "
+                        "now %s); computing them again.", len(images), dataset.name, path.name, held[:12], stamp[:12])
     logging.info("Computing reference features of %d %s images (%s); caching them in %s.",
                  len(images), dataset.name, extractor.label, path)
     out = extractor(images)
+    _write(path, {**out, FINGERPRINT: np.asarray(stamp)})
+    return out
+
+
+def _write(path: epath.Path, arrays: dict[str, np.ndarray]) -> None:
+    """Writes `arrays` to `path` through a temporary file and a rename (never a half-written entry)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
     with tmp.open("wb") as f:
-        np.savez(f, **out)
-    tmp.rename(path)
-    return out
+        np.savez(f, **arrays)
+    tmp.replace(path)  # atomic, and over a stale entry
