@@ -17,8 +17,11 @@ receptive field) x 2.
 LSGAN (`least_squares`; adversarial weight 2 = the PyTorch code's balance),
 a pool of 50 past fakes per D, Adam 2e-4 (b1 0.5), constant lr for the first
 half then linear decay to 0 (`linear_second_half`), batch 16 (the paper's 1
-would be slow on CPU), 6,000 steps. Step: 29.5 GFLOP, 0.81 s on one core
-(`python benchmarks/step_speed.py --config experiments/cyclegan_edges2fashion.py`).
+would be slow on CPU), 6,000 steps. Convolutions: `conv_impl="mixed"` (XLA's
+convolutions, sub-pixel transposed ones), 1.5x the step speed of the dense
+forms on 2 quiet cores (362 against 558 ms per step for the RGB pairs of
+`cyclegan_colours_fashion_mnist.py`, 2026-12-06;
+`python benchmarks/step_speed.py --config experiments/cyclegan_edges2fashion.py`).
 
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
 python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
@@ -53,7 +56,9 @@ def get_config(arg: str | None = None):
     c.model.generator, c.model.discriminator = "resnet_translator", "patchgan"
     c.model.g.width, c.model.g.num_blocks, c.model.g.norm = 16, 6, "instance"
     c.model.d.width, c.model.d.n_layers, c.model.d.norm = 32, 2, "instance"
-    c.model.g.conv_impl = c.model.d.conv_impl = "auto"  # CPU: the dense sub-pixel forms (benchmarks/README.md)
+    # XLA's convolutions and sub-pixel transposed ones: 1.5x the dense forms' ("auto" on CPU) step speed for
+    # these 7x7 / 3x3-stride-2 layers on small maps (benchmarks/README.md, "CycleGAN and StarGAN steps").
+    c.model.g.conv_impl = c.model.d.conv_impl = "mixed"
     for group in (c.optimizer.g, c.optimizer.d):
         group.lr, group.b1, group.b2, group.schedule = 2e-4, 0.5, 0.999, "linear_second_half"
     c.log_every_steps = 200

@@ -130,6 +130,8 @@ def test_second_order_gradients_match():
         (conv.ConvTranspose, nn.ConvTranspose, (2, 2), "SAME", "xla"),
         (conv.Conv, nn.Conv, (2, 2), 1, "subpixel"),
         (conv.Conv, nn.Conv, 1, "VALID", "xla"),
+        (conv.ConvTranspose, nn.ConvTranspose, (2, 2), "SAME", "mixed"),  # sub-pixel
+        (conv.Conv, nn.Conv, (2, 2), 1, "mixed"),  # XLA's
     ],
 )
 def test_modules_are_interchangeable_with_flax(ours, flax_cls, strides, padding, impl):
@@ -156,6 +158,8 @@ def test_auto_is_subpixel_on_cpu_and_names_are_checked():
     assert conv.resolve_impl("auto", "cpu") == "subpixel"
     assert conv.resolve_impl("auto", "gpu") == "xla"
     assert conv.resolve_impl("xla", "cpu") == "xla"
+    assert conv.resolve_impl("mixed", "gpu") == "mixed"
+    assert conv.CONV_IMPLS.get("mixed") == conv.ConvFunctions(conv._xla_conv, conv.conv_transpose_subpixel)
     with pytest.raises(ValueError, match="subpixel"):
         conv.resolve_impl("fast")
 

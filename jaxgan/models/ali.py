@@ -120,7 +120,7 @@ class DCGAN28Encoder(nn.Module):
       out_dim: features per example (set by the family, not the config).
       width: channels of the first conv.
       batch_norm: BatchNorm after each conv (ALI's encoders have it; off by default, as in dcgan28 D).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
     """
 
     out_dim: int
@@ -187,7 +187,7 @@ class JointDCGAN28Discriminator(nn.Module):
       hidden: widths of the layers after the join.
       dropout: dropout rate after every hidden layer (0 = none).
       spectral_norm: spectrally normalize every conv and Dense layer.
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
     """
 
     width: int = 64

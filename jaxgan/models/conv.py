@@ -77,10 +77,10 @@ CONV_IMPLS.register("auto")(None)
 
 
 def resolve_impl(impl: str, backend: str | None = None) -> str:
-    """Returns the concrete implementation ("subpixel" or "xla") for `impl`.
+    """Returns the concrete implementation ("subpixel", "xla" or "mixed") for `impl`.
 
     Args:
-      impl: "auto", "subpixel" or "xla" (a name in CONV_IMPLS).
+      impl: "auto", "subpixel", "xla" or "mixed" (a name in CONV_IMPLS).
       backend: the JAX backend "auto" decides for (default: the default backend).
     """
     CONV_IMPLS.get(impl)  # raises listing the choices
@@ -300,7 +300,7 @@ class _ConvBase(nn.Module):
       padding: 'SAME', 'VALID', an int or ((low, high), (low, high)), as in
         Flax ('CIRCULAR' is not supported).
       use_bias: add a learned bias.
-      impl: "auto", "subpixel" or "xla".
+      impl: "auto", "subpixel", "xla" or "mixed".
       precision: convolution precision.
       dtype: computation dtype (default: inferred from inputs and params).
       param_dtype: parameter dtype.
@@ -346,6 +346,11 @@ def _xla_conv_transpose(x, w, strides, padding, precision):
 
 CONV_IMPLS.register("subpixel")(ConvFunctions(conv_space_to_depth, conv_transpose_subpixel))
 CONV_IMPLS.register("xla")(ConvFunctions(_xla_conv, _xla_conv_transpose))
+# XLA's own convolutions, sub-pixel transposed ones. On XLA:CPU this is the fastest for the 32x32 CycleGAN and
+# StarGAN networks (7x7 convolutions with 3-16 channels, 3x3 stride-2 with padding 1, small maps), whose
+# kernel gradients the dense forms split into 49 thin matmuls; XLA's transposed convolution stays far off
+# its fast path (benchmarks/README.md, "CycleGAN and StarGAN steps").
+CONV_IMPLS.register("mixed")(ConvFunctions(_xla_conv, conv_transpose_subpixel))
 
 
 class Conv(_ConvBase):

@@ -38,7 +38,7 @@ class ResNetTranslator(nn.Module):
       width: channels of the first conv (64).
       num_blocks: residual blocks (9 at 256x256, 6 at 128x128).
       norm: "instance" (CycleGAN), "batch" or "none".
-      conv_impl: "auto", "subpixel" or "xla".
+      conv_impl: "auto", "subpixel", "xla" or "mixed".
     """
 
     out_shape: Sequence[int]

@@ -49,7 +49,7 @@ class DCGAN28Generator(nn.Module):
     Attributes:
       out_shape: (H, W, C), H and W divisible by 4 (7x7 start for 28x28).
       width: channels of the last hidden layer (64 in the tutorial: 256/128/64).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
       num_classes: > 0: class-conditional BatchNorms, and `labels` are required.
     """
 
@@ -87,7 +87,7 @@ class DCGAN28Discriminator(nn.Module):
     Attributes:
       width: channels of the first conv (64 in the tutorial).
       dropout: dropout rate after each conv (0.3 in the tutorial).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
       num_classes: > 0 makes D conditional, as `conditioning` says.
       conditioning: "projection" or "acgan" (see `layers.conditional_output`).
     """
@@ -126,7 +126,7 @@ class DCGAN32Generator(nn.Module):
     Attributes:
       out_shape: (H, W, C), H and W divisible by 8 (4x4 start for 32x32).
       width: channels of the last hidden layer (64: 512/256/128/64).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
       num_classes: > 0: class-conditional BatchNorms (SNGAN's conditional G),
         and `labels` are required.
     """
@@ -165,7 +165,7 @@ class DCGAN32Discriminator(nn.Module):
 
     Attributes:
       width: channels of the first conv (64: 64/64/128/128/256/256/512).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
       num_classes: > 0 makes D conditional, as `conditioning` says.
       conditioning: "projection" or "acgan" (see `layers.conditional_output`).
     """

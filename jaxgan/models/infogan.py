@@ -54,7 +54,7 @@ class InfoGANGenerator(nn.Module):
       out_shape: (H, W, C).
       g_activation: "leaky_relu" (slope 0.2, compare_gan's code) or any name in
         `layers.ACTIVATIONS` ("relu": the InfoGAN paper).
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
     """
 
     out_shape: Sequence[int]
@@ -88,7 +88,7 @@ class InfoGANDiscriminator(nn.Module):
     Attributes:
       batch_norm: BN after the second conv and the fc 1024 (the study's
         "discriminator_batchnorm"; off for WGAN-GP, whose penalty is per example).
-      conv_impl: "auto", "subpixel" or "xla".
+      conv_impl: "auto", "subpixel", "xla" or "mixed".
     """
 
     batch_norm: bool = True

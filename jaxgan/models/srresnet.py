@@ -44,7 +44,7 @@ class SRResNetGenerator(nn.Module):
       factor: upscaling factor, a power of 2 (H / input height); 0 = infer from the input.
       width: channels (64).
       num_blocks: residual blocks B (16 in the paper).
-      conv_impl: "auto", "subpixel" or "xla".
+      conv_impl: "auto", "subpixel", "xla" or "mixed".
     """
 
     out_shape: Sequence[int]
@@ -85,7 +85,7 @@ class SRGANDiscriminator(nn.Module):
     Attributes:
       width: channels of the first convs (64).
       dense: units of the hidden dense layer (1024).
-      conv_impl: "auto", "subpixel" or "xla".
+      conv_impl: "auto", "subpixel", "xla" or "mixed".
     """
 
     width: int = 64

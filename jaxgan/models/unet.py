@@ -70,7 +70,7 @@ class UNetGenerator(nn.Module):
       dropout_levels: levels with dropout, counted outward from the innermost
         (3 in the paper, the only noise pix2pix's G gets).
       norm: "batch", "instance" or "none".
-      conv_impl: "auto", "subpixel" or "xla" (see `jaxgan.models.conv`).
+      conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
     """
 
     out_shape: Sequence[int]
@@ -138,7 +138,7 @@ class PatchGANDiscriminator(nn.Module):
       width: channels of the first conv (64).
       n_layers: stride-2 convolutions (3 in the paper).
       norm: "batch", "instance" or "none".
-      conv_impl: "auto", "subpixel" or "xla".
+      conv_impl: "auto", "subpixel", "xla" or "mixed".
 
     Returns logits `[B, h, w]` (one per patch); losses average over them.
     """
