@@ -28,10 +28,13 @@ renderings, reconstruction L1, and the Fashion-MNIST classifier's accuracy on
 the translations drawn back to grayscale.
 Expected (the paper's claim): one StarGAN beats pairwise CycleGANs on the
 attribute error, with one model. Measured, `colours`, seed 0, step 4,000
-(2026-12-05, 2 AMD EPYC cores): every translation in its target colour
-(attribute classifier: 100%, as on real renderings), L1 to the truth 0.0222,
-PSNR 24.1, SSIM 0.849, reconstruction L1 0.0244, garment class kept 72.5%
-(90.4% on the true renderings); 311,248 generator parameters for the 3 colours.
+(2026-12-06, 2 AMD EPYC cores, 36 min beside an SRGAN run): every translation
+in its target colour (attribute classifier: 100%, as on real renderings), L1
+to the truth 0.0204, PSNR 24.6, SSIM 0.868, reconstruction L1 0.0225, garment
+class kept 72.8% (90.2% on the true renderings); 311,248 generator parameters
+for the 3 colours (experiments/results/stargan_colours_s0.json; an earlier run
+on another machine, with another training of the Fashion-MNIST classifier,
+gave L1 0.0222 and 72.5%: bits differ across machines).
 The pairwise baseline and the `attributes` variant are not measured yet
 (experiments/README.md, TABLE_STARGAN).
 """
