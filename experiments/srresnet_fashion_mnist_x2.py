@@ -5,7 +5,9 @@
 x2 rows of SRGAN's comparison have their baseline. Argument `smoke`: 2 tiny
 steps. Command:
   python -m jaxgan.main --config experiments/srresnet_fashion_mnist_x2.py --workdir runs/sr_srresnet_x2
-Expected: not measured yet (experiments/README.md, TABLE_SRGAN).
+Expected (seed 0, 2026-12-06, step 5,000; experiments/README.md, TABLE_SRGAN;
+2,000 test garments): PSNR 28.83 dB, SSIM 0.913, Inception FID 23.5, garment
+class kept 86.2% (bicubic: 23.09, 0.836, 58.2, 77.9%).
 """
 
 from jaxgan.config import check_arg, load_experiment
