@@ -24,7 +24,12 @@ translate_ba, L1/PSNR/SSIM against the same garment in the other colour, and
 (python -m jaxgan.evaluation.attribute_classifier coloured_fashion_mnist)
 sees the target colour. StarGAN's `pair/<c1>2<c2>/...` figures are the same
 measures on the same 500 garments and renderings.
-Measured: not yet.
+Measured (`red2green`, seed 0, 2026-12-06, 2 AMD EPYC cores, 50 min of
+training beside other jobs; experiments/results/cyclegan_red2green_s0.json):
+both directions in their target colour (attribute classifier 100%), L1 to
+the truth 0.0148 (red -> green) and 0.0156 (green -> red), PSNR 27.5 / 27.1;
+StarGAN's `colours` run on the same garments: 0.0207 / 0.0204. The other
+pairs: not yet.
 """
 
 from jaxgan.config import check_arg, load_experiment

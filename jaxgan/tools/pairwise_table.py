@@ -18,6 +18,9 @@ domain, two CycleGAN Gs per pair of domains. Every number is read from the
 runs' `eval_final.json` and their networks' shapes; none is typed. `--keep
 DIR` saves each run's figures and generator size as `DIR/<run>.json`, which
 the tool reads in place of the workdir later (a run outlives its machine).
+The file is `image_table`'s kept row plus `generator_params`, so both tools
+read it; run `image_table --keep` first, since it rewrites the row without
+the generator size.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from etils import epath
 
 from jaxgan import cli
 from jaxgan.layout import FINAL_EVAL_FILE
-from jaxgan.tools.image_table import KEPT, keep  # kept runs are written the same way by both tools
+from jaxgan.tools.image_table import KEPT, keep, load_run  # kept runs are written the same way by both tools
 from jaxgan.tools.markdown import define_output_flags, emit
 
 FLAGS = flags.FLAGS
@@ -44,20 +47,18 @@ MEASURES = (("L1 to the truth", "l1"), ("target colour seen (attribute classifie
 
 
 def load(arg: str | epath.Path) -> dict[str, Any]:
-    """A run as `{"name", "dataset", "generator_params", "results"}`: from its workdir, or kept with --keep."""
+    """A run as image_table's row plus `generator_params`: from its workdir, or kept with --keep.
+
+    Both tools keep runs in one format (image_table's row), so a row kept by either is read by both.
+    """
     path = epath.Path(arg)
     if str(arg).endswith(".json"):
         run = json.loads(path.read_text())
-        if not isinstance(run, dict) or KEPT not in run or "results" not in run:
-            raise ValueError(f"{path} is not a run kept by python -m jaxgan.tools.pairwise_table --keep; pass the "
-                             "run's workdir.")
+        if not isinstance(run, dict) or KEPT not in run or "generator_params" not in run:
+            raise ValueError(f"{path} is not a run kept by python -m jaxgan.tools.pairwise_table --keep (it needs "
+                             "the generator size, which image_table does not keep); pass the run's workdir.")
         return run
-    final = path / FINAL_EVAL_FILE
-    if not final.exists():
-        raise FileNotFoundError(f"{final} does not exist: train the run to its end, or write it with "
-                                f"python -m jaxgan.evaluate --workdir {path} --output {final}")
-    return {"name": path.name, "dataset": json.loads((path / "config.json").read_text())["data"]["name"],
-            "generator_params": generator_params(path), "results": json.loads(final.read_text())}
+    return {**load_run(path), "generator_params": generator_params(path)}
 
 
 def generator_params(workdir: epath.Path) -> int:
@@ -76,14 +77,13 @@ def pairwise_rows(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
         raise ValueError(f"{run['name']} trained on {run['dataset']!r}, not a colour pair (fashion_<c1>2<c2>); pass "
                          "pairwise runs of experiments/cyclegan_colours_fashion_mnist.py.")
     c1, c2 = match.groups()
-    results = run["results"]
-    return {pair: {key: results.get(f"{name}/{key}") for _, key in MEASURES} | {"run": run["name"]}
+    return {pair: {key: run.get(f"{name}/{key}") for _, key in MEASURES} | {"run": run["name"]}
             for pair, name in ((f"{c1}2{c2}", "translate_ab"), (f"{c2}2{c1}", "translate_ba"))}
 
 
 def table(stargan: dict[str, Any], pairwise: list[dict[str, Any]]) -> str:
     """The table of a StarGAN run against pairwise runs (each as `load` returns it)."""
-    star = stargan["results"]
+    star = stargan
     pairs = sorted({k.split("/")[1] for k in star if k.startswith("pair/")})
     if not pairs:
         raise ValueError(f"{stargan['name']}'s {FINAL_EVAL_FILE} has no pair/<s>2<t>/ figures: train StarGAN on a "
@@ -105,7 +105,7 @@ def table(stargan: dict[str, Any], pairwise: list[dict[str, Any]]) -> str:
               f"{len(covered)} of the {len(pairs)} translations)" if pairwise else "no run given yet")
     lines += ["", f"Generator parameters: StarGAN {stargan['generator_params']:,} (one model, all "
               f"{_domains(pairs)} domains); pairwise {pair_g}. Each side's protocol: "
-              + "; ".join(filter(None, [star.get("protocol", "")] + [r["results"].get("translate_ab/protocol", "")
+              + "; ".join(filter(None, [star.get("protocol", "")] + [r.get("translate_ab/protocol", "")
                                                                     for r in pairwise])) + "."]
     return "\n".join(lines) + "\n"
 
