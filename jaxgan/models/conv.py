@@ -358,8 +358,8 @@ class Conv(_ConvBase):
 
     Same parameters (`kernel` `[kh, kw, in, features]`, `bias`), initializers
     and outputs as `nn.Conv` with the same arguments. `impl`: "xla"
-    (`lax.conv_general_dilated`), "subpixel" (`conv_space_to_depth`), or
-    "auto" (per backend, `AUTO_IMPL`). Fields: see `_ConvBase`.
+    (`lax.conv_general_dilated`; also "mixed"), "subpixel" (`conv_space_to_depth`),
+    or "auto" (per backend, `AUTO_IMPL`). Fields: see `_ConvBase`.
     """
 
     @nn.compact
@@ -374,7 +374,7 @@ class ConvTranspose(_ConvBase):
     Same parameters (`kernel` `[kh, kw, in, features]`, `bias`), initializers
     and outputs as `nn.ConvTranspose` with the same arguments and
     `transpose_kernel=False` (NHWC, no dilation). `impl`: "xla"
-    (`lax.conv_transpose`), "subpixel" (`conv_transpose_subpixel`), or "auto"
+    (`lax.conv_transpose`), "subpixel" or "mixed" (`conv_transpose_subpixel`), or "auto"
     (per backend, `AUTO_IMPL`). Fields: see `_ConvBase`.
     """
 
