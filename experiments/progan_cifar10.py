@@ -43,6 +43,7 @@ def get_config(arg: str | None = None):
     c.batch_size = BATCH
     c.total_steps = 20_000_000 // BATCH
     c.model.g.fmap_base = c.model.d.fmap_base = 4096
+    c.model.g.fmap_max = c.model.d.fmap_max = 128
     c.log_every_steps = 1_000
     c.eval_every_steps = c.checkpoint_every_steps = STEPS_PER_400K_IMAGES
     c.keep_checkpoints = 5

@@ -6,27 +6,36 @@ step with the same image budget and seed (the paper's comparison, its
 Table 1 / Figure 4; `fixedres_fashion_mnist32.py` is this config's `fixed`).
 
 Data: Fashion-MNIST train garments resized to 32x32 (bilinear), in [-1, 1].
-The paper's settings, with the image budget scaled to 2 CPU cores: WGAN-GP
-(lambda 10) plus the drift term 0.001 * D(x)^2, n_critic 1, Adam lr 1e-3,
-b1 0, b2 0.99, eps 1e-8, EMA of G 0.999, pixel norm, equalized learning rate,
-minibatch stddev (group 4); per resolution 60k images of fade-in and 60k of
-stable training (the paper: 600k and 600k), so 4x4 for 60k images, then
-8x8, 16x16 and 32x32 for 120k each: 420k images, 13,125 steps of batch 32.
-Networks: the paper's, narrower (fmap_base 1024, fmap_max 128: 128 channels
-up to 16x16, 64 at 32x32), latent 128.
+The paper's settings, with the image budget and widths scaled to 2 CPU cores:
+WGAN-GP (lambda 10) plus the drift term 0.001 * D(x)^2, n_critic 1, Adam lr
+1e-3, b1 0, b2 0.99, eps 1e-8, EMA of G 0.999, pixel norm, equalized
+learning rate, minibatch stddev (group 4); per resolution 32k images of
+fade-in and 32k of stable training (the paper: 600k and 600k), so 4x4 for
+32k images, then 8x8, 16x16 and 32x32 for 64k each: 224k images, 7,000 steps
+of batch 32 (1,000 per half-phase). Networks: the paper's, narrower
+(fmap_max 64: 64 channels at every resolution; latent 128). Why these sizes:
+the fixed-resolution step costs 109 GFLOP and 1.5 CPU-s at fmap_max 64
+against 226 GFLOP and 3.0 CPU-s at 128 (`python benchmarks/step_speed.py
+--config experiments/progan_fashion_mnist32.py:fixed`, 2026-12-06, beside
+two trainings), so the pair of runs takes about 4 CPU-hours of training
+instead of 16 at 60k + 60k images and 128 channels.
 
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist; the FID
 Inception (README "Evaluation"). Commands:
   python -m jaxgan.main --config experiments/progan_fashion_mnist32.py:grow --workdir runs/progan_grow_s0
   python -m jaxgan.main --config experiments/progan_fashion_mnist32.py:fixed --workdir runs/progan_fixed_s0
 
-Eval every 1,875 steps (60k images): Inception FID/KID of 5,000 samples (the
-EMA G at the current resolution and alpha, upsampled to 32x32) against
-10,000 real test garments at 32x32; `python -m jaxgan.evaluate --all_steps`
-re-scores kept checkpoints. The curve against images seen and training time
+Eval every 1,000 steps (32k images, the end of each fade-in and of each
+stable phase): Inception FID/KID of 2,000 samples (the EMA G at the current
+resolution and alpha, upsampled to 32x32) against 10,000 real test garments
+at 32x32 (2,000 samples: FID is biased upwards against 10,000, alike for both
+runs); `python -m jaxgan.evaluate --all_steps` re-scores kept checkpoints.
+The curve against images seen and training time
 (evaluations excluded), a PNG and a table:
-  python -m jaxgan.tools.curve runs/progan_grow_s0 runs/progan_fixed_s0 \
+  python -m jaxgan.tools.curve runs/progan_grow_s0 runs/progan_fixed_s0 --clock train_cpu_s \
       --png experiments/figures/progan_fid_curve.png
+(`--clock train_cpu_s`: training CPU time, which a neighbouring job on a
+shared machine does not inflate as it does wall time.)
 Expected (the paper's claim): growing reaches a given FID sooner in training
 time than the fixed-resolution run.
 Measured: not yet.
@@ -35,30 +44,30 @@ Measured: not yet.
 from jaxgan.config import base_config, check_arg
 from jaxgan.families import family_config
 
-STEPS_PER_60K_IMAGES = 1_875  # at batch 32
+STEPS_PER_32K_IMAGES = 1_000  # at batch 32: one half-phase (fade-in or stable)
 
 
 def get_config(arg: str | None = None):
     check_arg(arg, ("grow", "fixed", "smoke"), "progan_fashion_mnist32")
     c = base_config()
-    c.family = family_config("progan", fade_kimg=60.0, stable_kimg=60.0, drift=0.001, grow=arg != "fixed")
+    c.family = family_config("progan", fade_kimg=32.0, stable_kimg=32.0, drift=0.001, grow=arg != "fixed")
     c.data.name, c.data.image_size = "fashion_mnist", 32
     c.batch_size = 32
-    c.total_steps = 7 * STEPS_PER_60K_IMAGES  # 4x4 stable, then fade + stable for 8, 16, 32
+    c.total_steps = 7 * STEPS_PER_32K_IMAGES  # 4x4 stable, then fade + stable for 8, 16, 32
     c.loss = "wasserstein"
     c.penalties = {"wgan_gp": {"weight": 10.0}}
     c.model.generator = c.model.discriminator = "progan"
     c.model.latent_dim = 128
     c.model.g.fmap_base = c.model.d.fmap_base = 1024
-    c.model.g.fmap_max = c.model.d.fmap_max = 128
+    c.model.g.fmap_max = c.model.d.fmap_max = 64
     for group in (c.optimizer.g, c.optimizer.d):
         group.lr, group.b1, group.b2, group.eps = 1e-3, 0.0, 0.99, 1e-8
     c.ema.decay = 0.999
     c.log_every_steps = 250
-    c.eval_every_steps = c.checkpoint_every_steps = STEPS_PER_60K_IMAGES
+    c.eval_every_steps = c.checkpoint_every_steps = STEPS_PER_32K_IMAGES
     c.keep_checkpoints = 8
     c.eval.reference_split = "test"
-    c.eval.num_samples, c.eval.reference_num_samples = 5_000, 10_000
+    c.eval.num_samples, c.eval.reference_num_samples = 2_000, 10_000
     c.eval.metrics, c.eval.extractor = "fid,kid", "inception_fid"
     if arg == "smoke":
         c.family.fade_kimg = c.family.stable_kimg = 0.004

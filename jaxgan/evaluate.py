@@ -111,7 +111,7 @@ def evaluate() -> None:
         write(output, report)
 
 
-CLOCK_KEYS = ("wall_s", "train_s")
+CLOCK_KEYS = ("wall_s", "train_s", "train_cpu_s")
 
 
 def run_clock(output: epath.Path | None, workdir: str, step: int) -> dict[str, float]:

@@ -57,7 +57,7 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
     """The latest readable checkpoint's state (or `state` when there is none) and the run's clock, going on."""
     latest = ckpt.latest_step()
     if latest is None:
-        return state, RunClock(0.0, 0.0)
+        return state, RunClock(0.0, 0.0, 0.0)
     if latest > exp.config.total_steps:
         raise config_lib.ConfigError(
             f"{workdir} has a checkpoint at step {latest}, past total_steps={exp.config.total_steps}. Raise "
@@ -74,22 +74,28 @@ def _resume(exp, ckpt: Checkpointer, state: GANState, workdir: epath.Path,
 
     state, meta = ckpt.restore_readable(state, check_meta)
     logging.info("Resumed from %s at step %d (data position %s).", ckpt.directory, int(state.step), meta["data"])
-    return state, RunClock(meta.get("wall_s"), meta.get("train_s"))
+    return state, RunClock(meta.get("wall_s"), meta.get("train_s"), meta.get("train_cpu_s"))
 
 
 @dataclasses.dataclass
 class RunClock:
     """Seconds of a run over all its sessions: `wall()` of everything, `train()` without the evaluations.
 
-    Both go into each checkpoint's metadata, so a resumed run counts on. `train()` is the time axis of
+    `train_cpu()` is the process CPU time (all threads) of the same training, without the evaluations':
+    on a machine shared with other jobs, wall time measures the neighbours as much as the run, while
+    CPU time stays close to the work done, so comparisons of runs trained under different loads use it.
+    All go into each checkpoint's metadata, so a resumed run counts on. `train()` is the time axis of
     quality-against-time curves (ProGAN's claim), where an hour of Inception features is not training.
     A count is None for runs whose checkpoints predate it: unknown, not zero.
     """
 
     wall_before: float | None
     train_before: float | None
+    cpu_before: float | None = None
     started: float = dataclasses.field(default_factory=time.perf_counter)
+    started_cpu: float = dataclasses.field(default_factory=time.process_time)
     eval_s: float = 0.0
+    eval_cpu_s: float = 0.0
 
     def wall(self) -> float | None:
         return None if self.wall_before is None else self.wall_before + time.perf_counter() - self.started
@@ -99,24 +105,31 @@ class RunClock:
             return None
         return self.train_before + time.perf_counter() - self.started - self.eval_s
 
+    def train_cpu(self) -> float | None:
+        if self.cpu_before is None:
+            return None
+        return self.cpu_before + time.process_time() - self.started_cpu - self.eval_cpu_s
+
     @contextlib.contextmanager
     def evaluating(self):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.eval_s += time.perf_counter() - start
+            self.eval_cpu_s += time.process_time() - start_cpu
 
     def meta(self) -> dict[str, float]:
-        """`{"wall_s", "train_s"}`, without the unknown ones."""
-        return {k: v for k, v in (("wall_s", self.wall()), ("train_s", self.train())) if v is not None}
+        """`{"wall_s", "train_s", "train_cpu_s"}`, without the unknown ones."""
+        counts = (("wall_s", self.wall()), ("train_s", self.train()), ("train_cpu_s", self.train_cpu()))
+        return {k: v for k, v in counts if v is not None}
 
 
 def _write_eval(writer: MetricWriter, exp, state: GANState, workdir: epath.Path, clock: RunClock) -> dict:
     """Evaluates `state`, logs the results and writes the evaluators' pictures (samples/step_*.png).
 
     The eval.jsonl row also says when: `kimg` (thousands of real images read, the way ProGAN counts),
-    `train_s` and `wall_s` (`RunClock`), as they were when the evaluated state was reached.
+    `train_s`, `train_cpu_s` and `wall_s` (`RunClock`), as they were when the evaluated state was reached.
     """
     step = int(state.step)
     when = {"kimg": step * exp.config.batch_size * exp.family.batches_per_step() / 1000, **clock.meta()}

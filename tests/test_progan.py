@@ -141,7 +141,8 @@ def test_the_curve_tool_sets_quality_against_images_and_training_time(tmp_path):
     for name, rows in logs.items():
         (tmp_path / name).mkdir()
         (tmp_path / name / "eval.jsonl").write_text("".join(
-            json.dumps({"step": s, "kimg": 60.0 * s, "train_s": t, "wall_s": 2 * t, "inception_fid/fid": f}) + "\n"
+            json.dumps({"step": s, "kimg": 60.0 * s, "train_s": t, "train_cpu_s": 3 * t, "wall_s": 2 * t,
+                        "inception_fid/fid": f}) + "\n"
             for s, t, f in rows))
     runs = {name: curve.load_rows(tmp_path / name) for name in logs}
     assert [r["train_s"] for r in runs["grow"]] == [60.0, 130.0, 200.0]  # the repeated step: its last row
@@ -150,6 +151,9 @@ def test_the_curve_tool_sets_quality_against_images_and_training_time(tmp_path):
     assert "| 120 | 30 | 2.167 | 35 | 3.333 |" in text
     # The worst best is fixed's 25: grow first reaches it at 200 s (FID 20), fixed at 300 s.
     assert "first reach inception_fid/fid <= 25 (the worst of the runs' best values): grow 3.3 min, fixed 5.0 min" in text
-    assert curve.plot(runs, "inception_fid/fid")[:8] == b"\x89PNG\r\n\x1a\n"
+    cpu = curve.table(runs, "inception_fid/fid", clock="train_cpu_s")  # the CPU-time axis, for shared machines
+    assert "| 120 | 30 | 6.5 | 35 | 10 |" in cpu and "Training CPU time to first reach" in cpu
+    assert "grow 10.0 min, fixed 15.0 min" in cpu
+    assert curve.plot(runs, "inception_fid/fid", "train_cpu_s")[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(FileNotFoundError, match="has not been evaluated yet"):
         curve.load_rows(tmp_path / "missing")

@@ -69,6 +69,7 @@ def test_resume_in_a_new_process_equals_an_uninterrupted_run(tmp_path):
     final = json.loads((tmp_path / "split" / train.FINAL_EVAL_FILE).read_text())
     assert rows[-1]["step"] == 16 and rows[-1]["train_s"] > rows[0]["train_s"] > 0
     assert final["train_s"] >= rows[-1]["train_s"] and final["wall_s"] >= final["train_s"]
+    assert final["train_cpu_s"] >= rows[-1]["train_cpu_s"] > rows[0]["train_cpu_s"] > 0  # CPU time counts on too
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,7 @@ def test_evaluate_cli_matches_the_final_eval(trained_workdir, tmp_path):
     printed, written = json.loads(proc.stdout), json.loads(out.read_text())
     final = json.loads((trained_workdir / train.FINAL_EVAL_FILE).read_text())
     assert final.pop("wall_s") >= final.pop("train_s") > 0  # the run's times; not part of an evaluation
+    assert final.pop("train_cpu_s") > 0
     assert printed == written == final
     assert set(final) >= {"modes", "hq_percent", "reverse_kl", "num_samples", "protocol"}
 
@@ -113,7 +115,7 @@ def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_wo
     run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", "--all_steps", "--best_by=reverse_kl", f"--output={out}")
     report = json.loads(out.read_text())
     logged = [json.loads(line) for line in (trained_workdir / "eval.jsonl").read_text().splitlines()]
-    when = ("kimg", "train_s", "wall_s")  # where the run stood; training's rows alone say it
+    when = ("kimg", "train_s", "train_cpu_s", "wall_s")  # where the run stood; training's rows alone say it
     assert report["checkpoints"] == [{k: v for k, v in r.items() if k not in when} for r in logged]  # same scores
     best = min(logged, key=lambda r: r["reverse_kl"])
     assert report["best"] == {"by": "reverse_kl", "step": best["step"], "reverse_kl": best["reverse_kl"]}

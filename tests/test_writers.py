@@ -38,10 +38,14 @@ def test_the_run_clock_leaves_out_evaluations_and_what_older_checkpoints_did_not
 
     from jaxgan.train import RunClock
 
-    clock = RunClock(wall_before=100.0, train_before=40.0)
+    clock = RunClock(wall_before=100.0, train_before=40.0, cpu_before=30.0)
     with clock.evaluating():
         time.sleep(0.05)
+        end = time.process_time() + 0.05
+        while time.process_time() < end:  # an evaluation's CPU work
+            pass
     meta = clock.meta()
-    assert meta["wall_s"] - 100.0 >= 0.05 > meta["train_s"] - 40.0 >= 0  # the evaluation is wall time, not training
+    assert meta["wall_s"] - 100.0 >= 0.1 > meta["train_s"] - 40.0 >= 0  # the evaluation is wall time, not training
+    assert 0.05 > meta["train_cpu_s"] - 30.0 >= 0  # nor training CPU time
     assert RunClock(wall_before=100.0, train_before=None).meta().keys() == {"wall_s"}  # unknown, not zero
     assert RunClock(None, None).meta() == {}

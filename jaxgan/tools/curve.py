@@ -1,16 +1,19 @@
 """Quality against images seen and training time, for several runs: a PNG plot and a generated table.
 
   python -m jaxgan.tools.curve runs/progan_grow_s0 runs/progan_fixed_s0 \
-      [--metric inception_fid/fid] [--png experiments/figures/progan_fid_curve.png] \
-      [--output experiments/README.md --marker TABLE_PROGAN_CURVE]
+      [--metric inception_fid/fid] [--clock train_s|train_cpu_s] \
+      [--png experiments/figures/progan_fid_curve.png] [--output experiments/README.md --marker TABLE_PROGAN_CURVE]
 
 ProGAN's claim (Karras et al. 2018, Table 1 and Figure 4) is about time:
 growing reaches a given quality sooner than training at full resolution.
 Each run's `eval.jsonl` rows carry the metric, `kimg` (thousands of real
 images read) and `train_s` (training seconds over all its sessions,
-evaluations excluded; `jaxgan.train.RunClock`), so the comparison needs no
-hand-kept timings. The table has one row per kimg evaluated, the metric and
-the training minutes of each run side by side, and then the training time each
+evaluations excluded; `jaxgan.train.RunClock`) and `train_cpu_s` (the same
+in process CPU seconds), so the comparison needs no hand-kept timings. The
+time axis is `--clock`: `train_s` (wall) by default; `train_cpu_s` where the
+runs shared their machine with different loads (wall time then measures the
+neighbours; CPU time stays close to the work done). The table has one row per kimg evaluated, the metric and
+the training minutes (`--clock`) of each run side by side, and then the training time each
 run took to first reach the worst of the runs' best values (a level every run
 reaches). The default metric is the first FID the runs share, lower is
 better. Rows a run wrote twice (an eval repeated after a resume) count once,
@@ -30,6 +33,7 @@ from jaxgan.tools.markdown import define_output_flags, emit
 
 FLAGS = flags.FLAGS
 EVAL_LOG = "eval.jsonl"
+CLOCKS = {"train_s": "training time", "train_cpu_s": "training CPU time"}  # eval.jsonl key -> its name
 
 
 def load_rows(workdir: epath.Path) -> list[dict[str, Any]]:
@@ -50,7 +54,7 @@ def shared_metrics(runs: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The numeric eval keys every run has (in some of its rows), sorted."""
     per_run = [{k for r in rows for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
                for rows in runs.values()]
-    return sorted(set.intersection(*per_run) - {"step", "kimg", "train_s", "wall_s"})
+    return sorted(set.intersection(*per_run) - {"step", "kimg", *CLOCKS, "wall_s"})
 
 
 def default_metric(runs: dict[str, list[dict[str, Any]]]) -> str:
@@ -61,35 +65,37 @@ def default_metric(runs: dict[str, list[dict[str, Any]]]) -> str:
     return fids[0]
 
 
-def time_to_reach(rows: list[dict[str, Any]], metric: str, level: float) -> float | None:
-    """Training seconds at the first row whose `metric` is <= `level` (None: never, or no time recorded)."""
+def time_to_reach(rows: list[dict[str, Any]], metric: str, level: float, clock: str = "train_s") -> float | None:
+    """`clock` seconds at the first row whose `metric` is <= `level` (None: never, or no time recorded)."""
     for r in rows:
         if r.get(metric) is not None and r[metric] <= level:
-            return r.get("train_s")
+            return r.get(clock)
     return None
 
 
-def table(runs: dict[str, list[dict[str, Any]]], metric: str) -> str:
+def table(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "train_s") -> str:
+    """Markdown: the metric and the `clock` minutes of every run by kimg, then each run's time to a shared level."""
     names = list(runs)
-    head = " | ".join(f"{n}: {metric} | {n}: train (min)" for n in names)
+    head = " | ".join(f"{n}: {metric} | {n}: {CLOCKS[clock]} (min)" for n in names)
     lines = [f"| kimg | {head} |", "|---" * (1 + 2 * len(names)) + "|"]
     by_kimg = [{r["kimg"]: r for r in rows if "kimg" in r} for rows in runs.values()]
     for kimg in sorted(set().union(*by_kimg)):
         cells = []
         for rows in by_kimg:
             r = rows.get(kimg, {})
-            cells += [_cell(r.get(metric)), _cell(r["train_s"] / 60 if "train_s" in r else None)]
+            cells += [_cell(r.get(metric)), _cell(r[clock] / 60 if clock in r else None)]
         lines.append(f"| {kimg:g} | " + " | ".join(cells) + " |")
     bests = [min(r[metric] for r in rows if r.get(metric) is not None) for rows in runs.values()]
     level = max(bests)
-    reach = ", ".join(f"{n} {_minutes(time_to_reach(rows, metric, level))}" for n, rows in runs.items())
-    lines += ["", f"Training time to first reach {metric} <= {level:.4g} (the worst of the runs' best values): "
-              f"{reach}. Training time excludes evaluations."]
+    reach = ", ".join(f"{n} {_minutes(time_to_reach(rows, metric, level, clock))}" for n, rows in runs.items())
+    name = CLOCKS[clock]
+    lines += ["", f"{name[0].upper()}{name[1:]} to first reach {metric} <= {level:.4g} (the worst of the runs' best "
+              f"values): {reach}. Training time excludes evaluations."]
     return "\n".join(lines) + "\n"
 
 
-def plot(runs: dict[str, list[dict[str, Any]]], metric: str) -> bytes:
-    """Two panels: `metric` against kimg, and against training minutes."""
+def plot(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "train_s") -> bytes:
+    """Two panels: `metric` against kimg, and against `clock` minutes."""
     import io
 
     from jaxgan.visualize import plt
@@ -98,9 +104,9 @@ def plot(runs: dict[str, list[dict[str, Any]]], metric: str) -> bytes:
     for name, rows in runs.items():
         rows = [r for r in rows if r.get(metric) is not None]
         axes[0].plot([r.get("kimg", float("nan")) for r in rows], [r[metric] for r in rows], "o-", label=name)
-        timed = [r for r in rows if "train_s" in r]
-        axes[1].plot([r["train_s"] / 60 for r in timed], [r[metric] for r in timed], "o-", label=name)
-    for ax, x in zip(axes, ("real images read (kimg)", "training time (min, evaluations excluded)")):
+        timed = [r for r in rows if clock in r]
+        axes[1].plot([r[clock] / 60 for r in timed], [r[metric] for r in timed], "o-", label=name)
+    for ax, x in zip(axes, ("real images read (kimg)", f"{CLOCKS[clock]} (min, evaluations excluded)")):
         ax.set_xlabel(x)
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
@@ -134,8 +140,8 @@ def main(argv):
     if FLAGS.png:
         path = epath.Path(FLAGS.png)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(plot(runs, metric))
-    emit(table(runs, metric))
+        path.write_bytes(plot(runs, metric, FLAGS.clock))
+    emit(table(runs, metric, FLAGS.clock))
 
 
 if __name__ == "__main__":
@@ -143,4 +149,6 @@ if __name__ == "__main__":
     define_output_flags("TABLE_CURVE")
     flags.DEFINE_string("metric", None, "The eval key to plot (default: the first FID the runs share).")
     flags.DEFINE_string("png", None, "Also write the plot to this PNG file.")
+    flags.DEFINE_enum("clock", "train_s", list(CLOCKS), "The time axis: training wall seconds, or training CPU "
+                      "seconds (for runs that shared their machine with different loads).")
     cli.run(main)

@@ -60,7 +60,7 @@ PUBLISHED_EXTRACTOR = {"fashion_mnist": "inception_fid"}
 TWINS = {"stacked_fashion_mnist": "stacked_mnist"}
 # Numeric keys of a final evaluation that are not scores (the row's own columns, or sample counts). Metrics are
 # `<extractor>/<metric>` or `<translation>/<metric>`; evaluators with one protocol (`attributes`) name them bare.
-NOT_METRICS = frozenset({"step", "wall_s", "train_s", "kimg", "num_samples", "non_finite_samples",
+NOT_METRICS = frozenset({"step", "wall_s", "train_s", "train_cpu_s", "kimg", "num_samples", "non_finite_samples",
                          "generator_params"})  # pairwise_table keeps the generator size in the same row
 # Columns in this order first; any other metric follows, sorted.
 _ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
