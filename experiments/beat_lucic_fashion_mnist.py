@@ -50,7 +50,7 @@ experiments/README.md (TABLE_LUCIC_SEEDS).
 
 Seeds 1-2 were trained on an H200 whose host has no FID Inception weights; their exact eval
 samples were exported there and scored on CPU here (57 min per 10k Inception features on 2 AMD
-EPYC cores, ~17 min on the earlier Intel Xeon):
+EPYC cores beside a training run, ~24 min with both cores free; ~17 min on the earlier Intel Xeon):
   python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema --workdir W --config.seed=1 \
     --config.eval.metrics= --config.eval.num_samples=64
   python -m jaxgan.tools.export_eval_samples --workdir W --output s1_ema.npy --float16 --num 10000 [--noema]
