@@ -7,7 +7,8 @@ steps. Command:
   python -m jaxgan.main --config experiments/srresnet_fashion_mnist_x2.py --workdir runs/sr_srresnet_x2
 Expected (seed 0, 2026-12-06, step 5,000; experiments/README.md, TABLE_SRGAN;
 2,000 test garments): PSNR 28.83 dB, SSIM 0.913, Inception FID 23.5, garment
-class kept 86.2% (bicubic: 23.09, 0.836, 58.2, 77.9%).
+class kept 86.2% (bicubic: 23.09, 0.836, 58.2, 77.9%); at step 2,500: 27.83
+dB, 0.894, FID 33.1, 85.0%.
 """
 
 from jaxgan.config import check_arg, load_experiment
