@@ -108,6 +108,25 @@ def test_cached_reference_features_are_recomputed_when_their_images_change(tmp_p
     assert calls == [3, 3, 3]
 
 
+def test_the_same_images_under_another_name_reuse_the_cached_features(tmp_path):
+    calls = []
+    extractor = Extractor("count", "counting", "cd" * 32, 1, 0,
+                          lambda x: calls.append(len(x)) or {"features": x.reshape(len(x), -1)[:, :1].copy()})
+    first = reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path)
+    alias = _Images(0.5)
+    alias.name = "alias"  # another dataset whose real images are the very same
+    reused = reference.reference_features(alias, extractor, "test", 3, tmp_path)
+    assert calls == [3]
+    np.testing.assert_array_equal(first["features"], reused["features"])
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "reference").iterdir()) == ["alias", "changing"]
+    other = _Images(-0.5)
+    other.name = "other"  # other images: computed, never borrowed
+    assert (reference.reference_features(other, extractor, "test", 3, tmp_path)["features"] == -0.5).all()
+    weights = Extractor("count", "counting", "ef" * 32, 1, 0, extractor.apply)  # other weights: computed
+    reference.reference_features(alias, weights, "test", 3, tmp_path)
+    assert calls == [3, 3, 3]
+
+
 def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):
     c = _image_config(tmp_path, extractor="test_unavailable")
     with mock_images(num_examples=60):
