@@ -26,7 +26,7 @@ forms on 2 quiet cores (362 against 558 ms per step for the RGB pairs of
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
 python -m jaxgan.evaluation.train_classifier fashion_mnist; the FID Inception
 (README "Evaluation"). Command:
-  python -m jaxgan.main --config experiments/cyclegan_edges2fashion.py:cycle --workdir runs/cyclegan_cycle
+  python -m jaxgan.main --config experiments/cyclegan_edges2fashion.py:cycle --workdir runs/cyclegan_cycle_s0
 
 Eval (translation evaluator, 2,000 test garments and their edges):
 translate_ab (garment -> edges): L1/PSNR/SSIM against the true edges;
