@@ -83,7 +83,8 @@ class RunClock:
 
     `train_cpu()` is the process CPU time (all threads) of the same training, without the evaluations':
     on a machine shared with other jobs, wall time measures the neighbours as much as the run, while
-    CPU time stays close to the work done, so comparisons of runs trained under different loads use it.
+    CPU time follows the work done more closely (not exactly: spinning threads and shared caches still
+    vary with load), so comparisons of runs trained under different loads use it.
     All go into each checkpoint's metadata, so a resumed run counts on. `train()` is the time axis of
     quality-against-time curves (ProGAN's claim), where an hour of Inception features is not training.
     A count is None for runs whose checkpoints predate it: unknown, not zero.

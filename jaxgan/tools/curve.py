@@ -12,7 +12,8 @@ evaluations excluded; `jaxgan.train.RunClock`) and `train_cpu_s` (the same
 in process CPU seconds), so the comparison needs no hand-kept timings. The
 time axis is `--clock`: `train_s` (wall) by default; `train_cpu_s` where the
 runs shared their machine with different loads (wall time then measures the
-neighbours; CPU time stays close to the work done). The table has one row per kimg evaluated, the metric and
+neighbours; CPU time follows the work done more closely, though not
+exactly). The table has one row per kimg evaluated, the metric and
 the training minutes (`--clock`) of each run side by side, and then the training time each
 run took to first reach the worst of the runs' best values (a level every run
 reaches). The default metric is the first FID the runs share, lower is
