@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     path = cache_dir() / inception.DEFAULT_FILE
     if not path.exists():
-        raise SystemExit(f"{path} does not exist: convert the FID Inception first (README \"Evaluation\").")
+        raise SystemExit(f"{path} does not exist: convert the FID Inception first with {inception.CONVERT_COMMAND}.")
     variables = inception.load_params(path)
     images = np.random.default_rng(0).uniform(-1, 1, (args.batch, args.size, args.size, 1)).astype(np.float32)
     forward = jax.jit(lambda v, x: inception.features_and_probs(v, x)["features"])
