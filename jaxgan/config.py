@@ -122,8 +122,10 @@ def base_config() -> ml_collections.ConfigDict:
              dtype="float32")
     )
     c.optimizer = ml_collections.ConfigDict(dict(g=optimizer_config(1e-4, 0.5, 0.999), d=optimizer_config(1e-4, 0.5, 0.999)))
-    # EMA of G's weights for sampling and evaluation; decay 0 turns it off.
-    c.ema = ml_collections.ConfigDict(dict(decay=0.0, warmup=True))
+    # EMA of G's weights for sampling and evaluation; decay 0 turns it off. `extra_decays`: more averages of the
+    # same weights, kept beside it at other decays (e.g. (0.9995, 0.9999)), so one run can be scored with each
+    # afterwards (`jaxgan.evaluate --ema_decay`): a sweep over the decay at the cost of one training.
+    c.ema = ml_collections.ConfigDict(dict(decay=0.0, warmup=True, extra_decays=()))
     # D regularizers by name (jaxgan.penalties): {"r1": {"weight": 10.0, "every": 16}}.
     c.penalties = ml_collections.ConfigDict()
     # DiffAugment policy for D's inputs, e.g. "color,translation,cutout" ("" = off).
@@ -212,6 +214,20 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"config.model.dtype must be 'float32' or 'bfloat16', got {config.model.dtype!r}.")
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
+    _check_extra_decays(config.ema)
+
+
+def _check_extra_decays(ema: ml_collections.ConfigDict) -> None:
+    extra = ema.extra_decays
+    if not isinstance(extra, (tuple, list)) or not all(isinstance(d, (int, float)) and 0.0 < d < 1.0 for d in extra):
+        raise ConfigError(f"config.ema.extra_decays must be a tuple of decays in (0, 1), e.g. (0.9995, 0.9999), got "
+                          f"{extra!r}.")
+    if extra and not ema.decay:
+        raise ConfigError("config.ema.extra_decays needs config.ema.decay > 0: they are kept beside the main EMA, "
+                          "which decay 0 turns off.")
+    if len({*extra, ema.decay}) != len(extra) + 1:
+        raise ConfigError(f"config.ema.extra_decays must differ from each other and from config.ema.decay "
+                          f"({ema.decay}), got {tuple(extra)}.")
 
 
 def _is_step_range(text: str) -> bool:

@@ -4,6 +4,7 @@
   python -m jaxgan.evaluate --workdir runs/dcgan_fashion_mnist --metrics fid,kid,is,pr,dc --num_samples 10000
   python -m jaxgan.evaluate --workdir runs/lucic_fashion_mnist_ns_s0 --all_steps --output runs/curve.json
   python -m jaxgan.evaluate --workdir runs/beat_lucic_ema_s0 --noema --output runs/beat_lucic_ema_s0/raw.json
+  python -m jaxgan.evaluate --workdir runs/X --ema_decay 0.9999 --output runs/X/ema0.9999.json
 
 `--output W/eval_final.json` re-scores a finished run's final evaluation in
 place (e.g. with Inception metrics added) and keeps the run's wall and
@@ -21,8 +22,10 @@ reference split and the Inception weights file (e.g. `--extractor
 inception_fid --metrics fid,kid,pr,dc --reference_split test` scores a run
 trained with classifier metrics on the Lucic et al. protocol). Works for every
 family: each evaluator uses the family's predictions. Scores the EMA networks
-when the run keeps them (`--noema`: the live ones; the result's `generator`
-says which).
+when the run keeps them (`--noema`: the live ones; `--ema_decay D`: the EMA
+kept at decay D, for runs trained with `config.ema.extra_decays`, which keep
+several averages of the same weights so one training sweeps the decay; the
+result's `generator` says which: `ema`, `raw` or `ema@D`).
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ def define_flags() -> None:
                          lower_bound=0)
     flags.DEFINE_bool("ema", True, "Score the EMA networks when the run keeps them; --noema scores the live ones "
                       "(what the averaging alone is worth, from the same run).")
+    flags.DEFINE_float("ema_decay", None, "Score the EMA kept at this decay: config.ema.decay (the default) or one of "
+                       "config.ema.extra_decays (a decay sweep over one run).")
     flags.DEFINE_bool("all_steps", False, "Score every kept checkpoint and name the best (see --best_by).")
     flags.DEFINE_string("best_by", None, "With --all_steps: the result key to rank by, lowest best (default: the first "
                         "key ending in 'fid').")
@@ -84,6 +89,8 @@ def check_flags() -> None:
                                     f"{epath.Path(FLAGS.output).name!r}.")
     if FLAGS.all_steps and FLAGS.step is not None:
         raise flags.ValidationError("Give --step or --all_steps, not both.")
+    if FLAGS.ema_decay is not None and not FLAGS.ema:
+        raise flags.ValidationError("--noema scores the live networks; --ema_decay picks an EMA. Give one of them.")
 
 
 def evaluate() -> None:
@@ -92,7 +99,7 @@ def evaluate() -> None:
     output = epath.Path(FLAGS.output) if FLAGS.output else None
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
-    from jaxgan import experiment
+    from jaxgan import experiment, sampling
     from jaxgan.evaluation import evaluators
 
     steps = experiment.saved_steps(FLAGS.workdir) if FLAGS.all_steps else [FLAGS.step]
@@ -101,14 +108,23 @@ def evaluate() -> None:
         exp, state = experiment.restore(FLAGS.workdir, step, exp=exp)
         if not scored:
             configure(exp)
+        state = sampling.with_ema_decay(state, exp.config.ema, FLAGS.ema_decay)
         scored.append({"step": int(state.step), **run_clock(output, FLAGS.workdir, int(state.step)),
-                       **evaluators.evaluate(exp, state, use_ema=FLAGS.ema).results})
+                       **evaluators.evaluate(exp, state, use_ema=FLAGS.ema).results,
+                       **generator_label(exp.config.ema, FLAGS.ema_decay)})
         print(json.dumps(scored[-1], indent=2), flush=True)
         write(output, {"checkpoints": scored} if FLAGS.all_steps else scored[0])  # each step kept as it comes
     if FLAGS.all_steps:
         report = {"checkpoints": scored, "best": best(scored, FLAGS.best_by)}
         print(json.dumps({"best": report["best"]}, indent=2))
         write(output, report)
+
+
+def generator_label(ema_config: Any, decay: float | None) -> dict[str, str]:
+    """The result's `generator` when `--ema_decay` picks one of the run's EMAs: `ema@<decay>`."""
+    if decay is None or not ema_config.decay:
+        return {}
+    return {"generator": f"ema@{decay:g}"}
 
 
 CLOCK_KEYS = ("wall_s", "train_s", "train_cpu_s")

@@ -58,7 +58,7 @@ class Experiment:
                      **family.init_extra()}
             return create_state(family.nets, family.init_inputs(), family.groups(), self.optimizers(),
                                 rng=jax.random.key(c.seed), ema_roles=family.ema_roles if c.ema.decay > 0 else (),
-                                extra=extra)
+                                extra=extra, extra_ema_decays=tuple(c.ema.extra_decays))
 
         return jax.jit(init, out_shardings=parallel.replicated(self.mesh))()
 

@@ -11,7 +11,8 @@ picks the direction of runs that have two (`translate_ab`, `translate_ba`).
 
 `.npy` writes float32 `[num, *sample_shape]`; `.png` writes a picture (a
 scatter over the true modes for 2-D data, a grid of 8 columns for images).
-Works for every family that predicts `generate`. Uses the EMA generator when the run keeps one. In class-conditional runs,
+Works for every family that predicts `generate`. Uses the EMA generator when the run keeps one
+(`--ema_decay`: the one kept at that decay, for runs with `config.ema.extra_decays`). In class-conditional runs,
 sample i has class (i // 8) % num_classes, so a grid shows one class per row.
 """
 
@@ -37,6 +38,8 @@ def define_flags() -> None:
     flags.DEFINE_string("output", None, "Output file: .npy or .png.")
     flags.DEFINE_string("input", None, "Images to translate (image-to-image runs): an .npy or a folder of images.")
     flags.DEFINE_string("prediction", None, "Which translation (default: the run's only one).")
+    flags.DEFINE_float("ema_decay", None, "Use the EMA kept at this decay (config.ema.decay, the default, or one of "
+                       "config.ema.extra_decays).")
     distributed.define_flags()
     flags.mark_flags_as_required(["workdir", "output"])
 
@@ -69,6 +72,7 @@ def sample() -> None:
     from jaxgan import experiment, sampling, visualize
 
     exp, state = experiment.restore_latest(FLAGS.workdir)
+    state = sampling.with_ema_decay(state, exp.config.ema, FLAGS.ema_decay)
     predictions = sampling.predictions(exp.family, state)
     if FLAGS.input is not None:
         return translate(exp, state, predictions, output, FLAGS.input, FLAGS.prediction)

@@ -15,6 +15,7 @@ from jaxgan.models.apply import apply_model
 from jax.sharding import Mesh
 
 from jaxgan.parallel import process_mesh, sharded_map
+from jaxgan.state import EXTRA_EMA, extra_ema_key
 
 GRID_COLUMNS = 8
 # Latents per chunk: chunk i's latents come from fold_in(key, i).
@@ -90,6 +91,23 @@ def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, n
 def prediction_params(state: Any, use_ema: bool = True) -> dict[str, Any]:
     """Every role's params for predictions: the EMA of the roles that keep one, when `use_ema`."""
     return {**state.params, **state.ema} if use_ema else dict(state.params)
+
+
+def with_ema_decay(state: Any, ema_config: Any, decay: float | None) -> Any:
+    """`state` whose EMA is the one kept at `decay` (`config.ema.decay` or one of `config.ema.extra_decays`).
+
+    None or the main decay: `state` as it is. The other decays' EMAs live in
+    `state.extra["ema_extra"]`; scoring each (`jaxgan.evaluate --ema_decay`)
+    sweeps the decay over one training.
+    """
+    if decay is None or decay == ema_config.decay:
+        return state
+    kept = state.extra.get(EXTRA_EMA, {})
+    if extra_ema_key(decay) not in kept:
+        choices = [ema_config.decay, *ema_config.extra_decays] if ema_config.decay else []
+        raise ValueError(f"The run keeps no EMA at decay {decay}; it keeps {choices or 'none'} "
+                         "(config.ema.decay and config.ema.extra_decays, set when the run starts).")
+    return state.replace(ema=kept[extra_ema_key(decay)])
 
 
 def uses_ema(state: Any) -> bool:

@@ -22,6 +22,8 @@ from jaxgan.models.apply import split_variables
 # randomness never shifts the draws of an existing one.
 INIT_STREAM = 0
 EVAL_STREAM = 1
+# `GANState.extra` key of the EMAs kept at `config.ema.extra_decays` (decay key -> role -> params).
+EXTRA_EMA = "ema_extra"
 # The checkpoint layout this code writes (1: before the family seam, g_*/d_* fields).
 FORMAT_VERSION = 2
 
@@ -39,7 +41,9 @@ class GANState:
       ema: role -> exponential moving average of its params, for the
         family's `ema_roles` when `config.ema.decay > 0`; else empty.
       extra: other state by name: `penalties` (group -> penalty -> state,
-        e.g. LeCam's anchors) and whatever the family keeps (`init_extra`).
+        e.g. LeCam's anchors), `ema_extra` (the EMAs at
+        `config.ema.extra_decays`: `extra_ema_key(decay)` -> role -> params)
+        and whatever the family keeps (`init_extra`).
       rng: the run's base PRNG key (typed). Steps derive their keys with
         `fold_in(rng, step)`, so the key never needs to advance.
       txs: (group, Optax transformation) pairs (static, not saved).
@@ -70,8 +74,12 @@ def create_state(
     rng: jax.Array,
     ema_roles: tuple[str, ...],
     extra: dict[str, Any],
+    extra_ema_decays: tuple[float, ...] = (),
 ) -> GANState:
-    """Initializes every role (one key each, split in the order of `nets`) and every group's optimizer."""
+    """Initializes every role (one key each, split in the order of `nets`) and every group's optimizer.
+
+    Each EMA (the main one, and one per `extra_ema_decays`) starts as a copy of its role's params.
+    """
     keys = jax.random.split(jax.random.fold_in(rng, INIT_STREAM), len(nets))
     params, collections = {}, {}
     for key, (role, net) in zip(keys, nets.items()):
@@ -84,10 +92,17 @@ def create_state(
         collections=collections,
         opt_state=opt_state,
         ema={role: jax.tree.map(jnp.copy, params[role]) for role in ema_roles},
-        extra=extra,
+        extra={**extra, **({EXTRA_EMA: {extra_ema_key(d): {role: jax.tree.map(jnp.copy, params[role])
+                                                            for role in ema_roles} for d in extra_ema_decays}}
+                           if extra_ema_decays else {})},
         rng=rng,
         txs=tuple(txs.items()),
     )
+
+
+def extra_ema_key(decay: float) -> str:
+    """The key of the EMA at `decay` in `extra["ema_extra"]` ("0_9995": no dot, which Orbax reads as a path)."""
+    return repr(float(decay)).replace(".", "_")
 
 
 def fingerprint(state: GANState) -> str:

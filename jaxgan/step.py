@@ -19,7 +19,7 @@ entries that read a new batch take the next index, the others the last one.
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import jax
 import jax.numpy as jnp
@@ -30,7 +30,7 @@ from jax import lax
 from jaxgan import penalties
 from jaxgan.families.base import Family, LossContext, Update
 from jaxgan.parallel import DATA_AXIS
-from jaxgan.state import GANState
+from jaxgan.state import EXTRA_EMA, GANState, extra_ema_key
 
 Metrics = dict[str, jax.Array]
 
@@ -110,13 +110,20 @@ def make_train_step(family: Family, config: ml_collections.ConfigDict, phase: Ha
             **{f"penalty_{name}": value for name, value in values.items()},
         }
 
+    def averaged(averages: dict[str, Any], params: dict[str, Any], decay: float, step: jax.Array) -> dict[str, Any]:
+        d = ema_decay_at(step, decay, ema.warmup)
+        return {role: jax.tree.map(lambda e, p: d * e + (1.0 - d) * p, averages[role], params[role])
+                for role in averages}
+
     def update_ema(state: GANState) -> GANState:
         if not state.ema:
             return state
-        decay = ema_decay_at(state.step, ema.decay, ema.warmup)
-        new = {role: jax.tree.map(lambda e, p: decay * e + (1.0 - decay) * p, state.ema[role], state.params[role])
-               for role in state.ema}
-        return state.replace(ema=new)
+        extra = state.extra
+        if ema.extra_decays:
+            kept = extra[EXTRA_EMA]
+            extra = {**extra, EXTRA_EMA: {extra_ema_key(d): averaged(kept[extra_ema_key(d)], state.params, d, state.step)
+                                          for d in ema.extra_decays}}
+        return state.replace(ema=averaged(state.ema, state.params, ema.decay, state.step), extra=extra)
 
     def run_entry(state: GANState, update: Update, rows: dict, keys: jax.Array, first_index: jax.Array
                   ) -> tuple[GANState, Metrics]:

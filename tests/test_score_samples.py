@@ -3,28 +3,32 @@
 import json
 
 import numpy as np
+import pytest
 
 from conftest import tiny_config
-from jaxgan import experiment, train
+from jaxgan import experiment, sampling, train
 from jaxgan.evaluation import evaluators
 from jaxgan.tools import export_eval_samples, score_samples
 from test_train import SMOKE, run_cli
 
 
 def test_exported_eval_samples_score_as_evaluate_does(tmp_path):
-    c = tiny_config()
-    c.ema.decay = 0.9
+    c = tiny_config(**{"ema.decay": 0.9, "ema.extra_decays": (0.05,)})
     train.train_and_evaluate(c, str(tmp_path / "run"))
     exp, state = experiment.restore_latest(tmp_path / "run")
     exported = []
-    for use_ema in (True, False):
-        want = evaluators.evaluate(exp, state, use_ema=use_ema).results
-        samples, meta = export_eval_samples.export(str(tmp_path / "run"), use_ema)
-        assert meta == {"step": 8, "seed": c.seed, "generator": want.pop("generator"), "num_samples": 200}
+    for use_ema, decay, label in ((True, None, "ema"), (False, None, "raw"), (True, 0.05, "ema@0.05")):
+        want = evaluators.evaluate(exp, sampling.with_ema_decay(state, c.ema, decay), use_ema=use_ema).results
+        samples, meta = export_eval_samples.export(str(tmp_path / "run"), use_ema, ema_decay=decay)
+        assert meta == {"step": 8, "seed": c.seed, "generator": label, "num_samples": 200}
+        want.pop("generator")
         got = score_samples.score(exp.config, samples)
         assert got == want
         exported.append(samples)
-    assert not np.array_equal(*exported)  # --noema exports the live G, not the EMA
+    # --noema exports the live G, --ema_decay another average: three different generators
+    assert not any(np.array_equal(exported[i], exported[j]) for i, j in ((0, 1), (0, 2), (1, 2)))
+    with pytest.raises(ValueError, match="--noema samples the live generator; --ema_decay picks an EMA"):
+        export_eval_samples.export(str(tmp_path / "run"), False, ema_decay=0.05)
 
 
 def test_export_and_score_clis_and_a_wrong_shape(tmp_path):

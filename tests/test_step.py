@@ -1,3 +1,4 @@
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -88,6 +89,21 @@ def test_ema_tracks_generator_with_warmup():
     # At step 0 the warm-up decay is min(0.999, 1/10) = 0.1.
     expected = jax.tree.map(lambda e, p: 0.1 * e + 0.9 * p, init.ema["generator"], state.params["generator"])
     assert_trees_close(state.ema["generator"], expected, rtol=1e-6, atol=1e-7)
+
+
+def test_extra_emas_average_at_their_own_decay_and_change_nothing_else():
+    """An EMA kept at an extra decay is bitwise the EMA of a run with that decay; params and the main EMA are
+    bitwise those of a run without extra decays."""
+    from jaxgan.state import EXTRA_EMA, extra_ema_key
+
+    kept = run_steps(build(tiny_config(**{"ema.decay": 0.999, "ema.extra_decays": (0.05, 0.2)})), 3)
+    plain = run_steps(build(tiny_config(**{"ema.decay": 0.999})), 3)
+    assert EXTRA_EMA not in plain.extra
+    for decay in (0.05, 0.2):  # apart within the warm-up, min(decay, (1 + t) / (10 + t))
+        alone = run_steps(build(tiny_config(**{"ema.decay": decay})), 3)
+        chex.assert_trees_all_equal(kept.extra[EXTRA_EMA][extra_ema_key(decay)], alone.ema)
+    chex.assert_trees_all_equal((kept.params, kept.ema), (plain.params, plain.ema))
+    assert not np.array_equal(*(jax.tree.leaves(kept.extra[EXTRA_EMA][extra_ema_key(d)])[0] for d in (0.05, 0.2)))
 
 
 def test_step_is_one_compiled_program():

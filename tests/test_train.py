@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import chex
 import jax
 import numpy as np
 import pytest
@@ -134,9 +135,29 @@ def test_evaluate_cli_noema_scores_the_live_networks(tmp_path):
     assert final["ema"] != noema
 
 
+def test_evaluate_cli_scores_each_ema_a_run_keeps(tmp_path):
+    """A run that keeps EMAs at extra decays scores, with --ema_decay, what a run with that decay as its one EMA
+    scores: the averages are saved and restored, and keeping them changes nothing else."""
+    # 0.05 and 0.9 are apart within 8 steps of warm-up, min(decay, (1 + t) / (10 + t)).
+    c = tiny_config(**{"ema.decay": 0.9, "ema.extra_decays": (0.05,)})
+    both = {"step": 8, **train.train_and_evaluate(c, str(tmp_path / "both"))}
+    alone = {"step": 8, **train.train_and_evaluate(tiny_config(**{"ema.decay": 0.05}), str(tmp_path / "alone"))}
+    swept = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'both'}", "--ema_decay=0.05").stdout)
+    assert swept["generator"] == "ema@0.05" and alone["generator"] == both["generator"] == "ema"
+    assert {**swept, "generator": "ema"} == alone
+    # and the sweep scored another generator than the main EMA (8 steps of ring8 score alike: compare weights)
+    (exp, kept), (_, one) = experiment.restore_latest(tmp_path / "both"), experiment.restore_latest(tmp_path / "alone")
+    chex.assert_trees_all_equal(sampling.with_ema_decay(kept, exp.config.ema, 0.05).ema, one.ema)
+    assert not np.array_equal(jax.tree.leaves(kept.ema)[0], jax.tree.leaves(one.ema)[0])
+    failed = run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'both'}", "--ema_decay=0.99", check=False)
+    assert failed.returncode != 0
+    assert "keeps no EMA at decay 0.99; it keeps [0.9, 0.05]" in failed.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["--step=5"], r"No checkpoint of step 5 in .*; the kept steps are \[4, 8\]"),
     (["--step=4", "--all_steps"], "Give --step or --all_steps, not both"),
+    (["--noema", "--ema_decay=0.5"], "--noema scores the live networks; --ema_decay picks an EMA"),
 ])
 def test_evaluate_cli_bad_step_says_which_are_kept(trained_workdir, args, message):
     proc = run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", *args, check=False)
@@ -169,6 +190,9 @@ def test_eval_and_tensorboard_outputs(trained_workdir):
         ({"batch_size": 15}, r"batch_size=15 is not divisible by the device count 2"),
         ({"total_steps": 0}, r"config.total_steps must be a positive integer"),
         ({"ema.decay": 1.0}, r"config.ema.decay must be in \[0, 1\)"),
+        ({"ema.decay": 0.9, "ema.extra_decays": (1.0,)}, r"config.ema.extra_decays must be a tuple of decays in \(0, 1\)"),
+        ({"ema.extra_decays": (0.99,)}, r"config.ema.extra_decays needs config.ema.decay > 0"),
+        ({"ema.decay": 0.9, "ema.extra_decays": (0.99, 0.9)}, r"must differ from each other and from config.ema.decay"),
     ],
 )
 def test_bad_config_fails_at_start_with_a_clear_error(tmp_path, overrides, message):

@@ -30,19 +30,30 @@ def define_flags() -> None:
     flags.DEFINE_string("workdir", None, "Run directory (its latest checkpoint is used).", required=True)
     flags.DEFINE_string("output", None, "Output .npy file.", required=True)
     flags.DEFINE_bool("ema", True, "Sample the EMA generator of a run that keeps one (--noema: the live one).")
+    flags.DEFINE_float("ema_decay", None, "Sample the EMA kept at this decay (config.ema.decay, the default, or one "
+                       "of config.ema.extra_decays).")
     flags.DEFINE_bool("float16", False, "Store float16 (half the bytes) instead of float32.")
     flags.DEFINE_integer("num", None, "Samples (default: the run's eval.num_samples).", lower_bound=1)
 
 
-def export(workdir: str, use_ema: bool = True, num: int | None = None) -> tuple[np.ndarray, dict]:
-    """The eval samples of the latest checkpoint in `workdir`, and what they are (step, seed, generator)."""
+def export(workdir: str, use_ema: bool = True, num: int | None = None, ema_decay: float | None = None
+           ) -> tuple[np.ndarray, dict]:
+    """The eval samples of the latest checkpoint in `workdir`, and what they are (step, seed, generator).
+
+    `ema_decay` picks one of the run's EMAs (`config.ema.extra_decays`); None: the main one.
+    """
     from jaxgan import experiment, sampling
     from jaxgan.evaluation.evaluators import eval_key
 
+    if ema_decay is not None and not use_ema:
+        raise ValueError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
     exp, state = experiment.restore(workdir)
+    state = sampling.with_ema_decay(state, exp.config.ema, ema_decay)
     num = num or exp.config.eval.num_samples
     samples = sampling.predictions(exp.family, state, use_ema=use_ema)["generate"](eval_key(exp.config.seed), num)
     generator = "ema" if use_ema and sampling.uses_ema(state) else "raw"
+    if generator == "ema" and ema_decay is not None:
+        generator = f"ema@{ema_decay:g}"
     return np.asarray(samples), {"step": int(state.step), "seed": int(exp.config.seed), "generator": generator,
                                  "num_samples": int(num)}
 
@@ -51,7 +62,7 @@ def main(argv):
     del argv
     if not FLAGS.output.endswith(".npy"):
         raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
-    samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num)
+    samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num, FLAGS.ema_decay)
     import jax  # loaded by export
 
     np.save(FLAGS.output, samples.astype(np.float16 if FLAGS.float16 else np.float32))
