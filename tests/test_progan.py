@@ -155,5 +155,9 @@ def test_the_curve_tool_sets_quality_against_images_and_training_time(tmp_path):
     assert "| 120 | 30 | 6.5 | 35 | 10 |" in cpu and "Training CPU time to first reach" in cpu
     assert "grow 10.0 min, fixed 15.0 min" in cpu
     assert curve.plot(runs, "inception_fid/fid", "train_cpu_s")[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "grow" / "config.json").write_text(json.dumps({"seed": 3, "total_steps": 5}))
+    assert curve.describe(tmp_path / "grow", runs["grow"]) == (
+        "grow (seed 3, evaluated to step 3 of 5, unfinished; training time 3.3 min, training CPU time 10.0 min)")
+    assert curve.describe(tmp_path / "fixed", runs["fixed"]).startswith("fixed (seed unknown, evaluated to step 3;")
     with pytest.raises(FileNotFoundError, match="has not been evaluated yet"):
         curve.load_rows(tmp_path / "missing")

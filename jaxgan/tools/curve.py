@@ -16,7 +16,8 @@ neighbours; CPU time follows the work done more closely, though not
 exactly). The table has one row per kimg evaluated, the metric and
 the training minutes (`--clock`) of each run side by side, and then the training time each
 run took to first reach the worst of the runs' best values (a level every run
-reaches). The default metric is the first FID the runs share, lower is
+reaches), and a line that gives each run's seed, the last step evaluated
+(an unfinished run says so) and its training wall and CPU minutes. The default metric is the first FID the runs share, lower is
 better. Rows a run wrote twice (an eval repeated after a resume) count once,
 the last. Runs from before jaxgan recorded `train_s` show no time.
 """
@@ -95,6 +96,19 @@ def table(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "trai
     return "\n".join(lines) + "\n"
 
 
+def describe(workdir: epath.Path, rows: list[dict[str, Any]]) -> str:
+    """One run in words: its seed, the last step evaluated against its length, and its training wall and CPU time."""
+    config_file = workdir / "config.json"
+    config = json.loads(config_file.read_text()) if config_file.exists() else {}
+    seed, total, last = config.get("seed", "unknown"), config.get("total_steps"), rows[-1]
+    if total is None:
+        length = f"evaluated to step {last['step']:,}"
+    else:
+        length = f"evaluated to step {last['step']:,} of {total:,}" + ("" if last["step"] >= total else ", unfinished")
+    times = ", ".join(f"{CLOCKS[c]} {last[c] / 60:.1f} min" for c in CLOCKS if c in last)
+    return f"{workdir.name} (seed {seed}, {length}{'; ' + times if times else ''})"
+
+
 def plot(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "train_s") -> bytes:
     """Two panels: `metric` against kimg, and against `clock` minutes."""
     import io
@@ -130,7 +144,8 @@ def _minutes(seconds: float | None) -> str:
 def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.curve WORKDIR [WORKDIR ...] [--metric KEY] [--png FILE]")
-    runs = {epath.Path(w).name: load_rows(epath.Path(w)) for w in argv[1:]}
+    workdirs = {epath.Path(w).name: epath.Path(w) for w in argv[1:]}
+    runs = {name: load_rows(w) for name, w in workdirs.items()}
     try:
         metric = FLAGS.metric or default_metric(runs)
     except ValueError as e:
@@ -142,7 +157,8 @@ def main(argv):
         path = epath.Path(FLAGS.png)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(plot(runs, metric, FLAGS.clock))
-    emit(table(runs, metric, FLAGS.clock))
+    runs_line = "Runs: " + "; ".join(describe(workdirs[n], rows) for n, rows in runs.items()) + ".\n"
+    emit(table(runs, metric, FLAGS.clock) + "\n" + runs_line)
 
 
 if __name__ == "__main__":
