@@ -33,7 +33,11 @@ translate_ab (garment -> edges): L1/PSNR/SSIM against the true edges;
 translate_ba (edges -> garment): the same against the true garment, Inception
 FID/KID against 10,000 real test garments, and the classifier's accuracy on
 the translated garment against its source's class.
-Expected: not measured yet (experiments/README.md, TABLE_CYCLEGAN).
+Measured (seed 0, 2026-12-06, 2 AMD EPYC cores beside other jobs; experiments/README.md,
+TABLE_CYCLEGAN): `cycle`, 6,000 steps, 70 min of training: edges -> garment Inception FID 64.5,
+L1 0.108, class kept 69.9% (true garments 90.4%); garment -> edges L1 0.167 (binary 1-2 pixel
+contours: one pixel off counts whole). The paired pix2pix (L1 + cGAN, same test pairs): FID 30.9,
+L1 0.042, class 83.6%: the upper bound, as in the paper. `gan_only`: not measured yet.
 """
 
 from jaxgan.config import base_config, check_arg

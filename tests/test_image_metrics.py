@@ -240,6 +240,23 @@ def test_image_table_shows_bare_metrics_but_not_counts_and_skips_what_is_asked()
     assert "pair/" not in image_table.table([run], skip=("pair/",)).splitlines()[0]
 
 
+def test_image_table_renames_prefixes_into_shared_columns():
+    from jaxgan.tools import image_table
+
+    cycle = {"name": "cycle", "dataset": "u", "step": 6, "translate_ba/l1": 0.1, "translate_ba/fid": 60.0,
+             "translate_ba/fid_std": 1.0, "translate_ab/l1": 0.2, "translate_ba/protocol": "b -> a"}
+    p2p = {"name": "p2p", "dataset": "p", "step": 6, "translate/l1": 0.05, "translate/protocol": "input -> target"}
+    rename = image_table.parse_renames(["translate_ba/=e2g/", "translate/=e2g/", "translate_ab/=g2e/"])
+    text = image_table.table([cycle, p2p], rename=rename)
+    assert text.splitlines()[0] == "| run | data | steps | wall (min) | e2g/fid | e2g/l1 | g2e/l1 | protocol |"
+    assert "| cycle | u | 6 |  | 60 ± 1 | 0.1 | 0.2 | [1] |" in text and "| p2p | p | 6 |  |  | 0.05 |  | [2] |" in text
+    assert "[1] e2g/protocol: b -> a" in text
+    with pytest.raises(ValueError, match="--rename takes OLD=NEW prefixes"):
+        image_table.parse_renames(["translate_ba/"])
+    with pytest.raises(ValueError, match="gives two of run 'cycle'"):
+        image_table.table([cycle], rename={"translate_ba/": "x/", "translate_ab/": "x/"})
+
+
 def test_prepare_reference_fills_the_entry_the_evaluation_reads(tmp_path, fake_extractor):
     from jaxgan.tools import prepare_reference
 

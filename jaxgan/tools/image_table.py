@@ -2,7 +2,7 @@
 
   python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain scores.json ... \
       [--output experiments/README.md --marker TABLE_IMAGES] [--skip pair/,pair_mean/] \
-      [--keep experiments/results]
+      [--rename translate_ba/=edges_to_garment/,translate/=edges_to_garment/] [--keep experiments/results]
 
 Each workdir gives one row from its `eval_final.json` (written at the end of
 training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
@@ -17,7 +17,10 @@ and such a kept row is read back as the run itself: a table outlives the
 machine its runs were trained on. Each
 row's protocol is printed under the table, numbered. Published numbers for
 the same benchmark come from ../shared/targets.md with their own protocols.
-With --output, the table replaces the text between `<!-- MARKER -->` and
+`--rename OLD/=NEW/` gives metrics of the same
+measurement under different names one column (CycleGAN's `translate_ba/` and
+pix2pix's `translate/` are both edges -> garment on the same test pairs);
+kept rows keep their own names. With --output, the table replaces the text between `<!-- MARKER -->` and
 `<!-- /MARKER -->` in that file, so no number is typed by hand.
 """
 
@@ -137,11 +140,34 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = ()) -> str:
+def renamed(row: dict, prefixes: dict[str, str]) -> dict:
+    """`row` with each key that starts with an `old` prefix of `prefixes` starting with its `new` one instead."""
+    def name(key: str) -> str:
+        old = next((p for p in prefixes if key.startswith(p)), None)
+        return key if old is None else prefixes[old] + key[len(old):]
+
+    out = {name(k): v for k, v in row.items()}
+    if len(out) != len(row):
+        raise ValueError(f"--rename {prefixes} gives two of run {row.get('name')!r}'s keys one name; rename prefixes "
+                         "that the run does not have both of.")
+    return out
+
+
+def parse_renames(items: list[str]) -> dict[str, str]:
+    """`["old/=new/", ...]` as {old: new}; a malformed item is a ValueError naming the form."""
+    if bad := [i for i in items if i.count("=") != 1 or not i.split("=")[0]]:
+        raise ValueError(f"--rename takes OLD=NEW prefixes, e.g. translate_ba/=edges_to_garment/; got {bad}.")
+    return dict(i.split("=") for i in items)
+
+
+def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = (),
+          rename: dict[str, str] | None = None) -> str:
     """The Markdown table of `runs`, their protocols, and (`published`) the published rows of their datasets.
 
     `skip`: leave out the metrics whose keys start with one of these prefixes (e.g. `pair/`, shown elsewhere).
+    `rename`: old key prefix -> new, applied first (one column for one measurement named two ways).
     """
+    runs = [renamed(r, rename or {}) for r in runs]
     metrics = sorted({k for r in runs for k, v in r.items() if ("/" in k or k not in NOT_METRICS)
                       and not k.endswith("_std") and isinstance(v, (int, float)) and not isinstance(v, bool)
                       and not k.startswith(tuple(skip))}, key=_metric_order)
@@ -179,7 +205,8 @@ def main(argv):
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
     try:
         rows = [load(w) for w in argv[1:]]
-        text = table(rows, published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip))
+        text = table(rows, published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip),
+                     rename=parse_renames(flags.FLAGS.rename))
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
     if flags.FLAGS.keep:
@@ -197,4 +224,6 @@ if __name__ == "__main__":
     flags.DEFINE_string("keep", None, "Also write each workdir's row to this directory as <run>.json "
                         "(e.g. experiments/results), so the table can be made again without the runs.")
     flags.DEFINE_list("skip", [], "Leave out metrics whose keys start with these prefixes, e.g. pair/,pair_mean/.")
+    flags.DEFINE_list("rename", [], "OLD=NEW key prefixes: one column for a measurement two families name "
+                      "differently, e.g. translate_ba/=edges_to_garment/,translate/=edges_to_garment/.")
     cli.run(main)
