@@ -14,7 +14,10 @@ Loss: content = MSE of the Fashion-MNIST classifier's last conv activations
 `family.content="vgg19_54"` takes them from torchvision's file), plus 1e-3 x the
 non-saturating adversarial loss. Adam 1e-4 (b1 0.9), batch 16 (the paper's), 5,000 steps,
 trained from scratch (the paper starts SRGAN from a trained SRResNet).
-Step: 47.6 GFLOP, 0.9 s on one core (benchmarks/step_speed.py, content=pixel).
+Step: 51.5 GFLOP, 488 ms on 2 quiet AMD EPYC cores (625 ms with "auto" for G
+too, as seed 0 was trained; `python benchmarks/step_speed.py --config
+experiments/srgan_fashion_mnist_x4.py`, 2026-12-06). The kernels change float
+rounding only, as another machine would.
 Argument `smoke`: 2 tiny steps.
 
 Prepare once (offline): python -m jaxgan.data.prepare fashion_mnist;
@@ -49,7 +52,9 @@ def get_config(arg: str | None = None):
     c.model.generator, c.model.discriminator = "srresnet", "srgan"
     c.model.g.width, c.model.g.num_blocks = 64, 8
     c.model.d.width, c.model.d.dense = 64, 1024
-    c.model.g.conv_impl = c.model.d.conv_impl = "auto"  # CPU: the dense sub-pixel forms (benchmarks/README.md)
+    # G: XLA's convolutions with sub-pixel transposed ones; D: the dense sub-pixel forms ("auto" on CPU). The
+    # fastest pair on 2 CPU cores (benchmarks/README.md, "SR and pix2pix steps"); seed 0 ran with "auto" for both.
+    c.model.g.conv_impl, c.model.d.conv_impl = "mixed", "auto"
     for group in (c.optimizer.g, c.optimizer.d):
         group.lr, group.b1, group.b2 = 1e-4, 0.9, 0.999
     c.log_every_steps = 200
