@@ -21,7 +21,7 @@ from typing import Any
 from absl import app, flags
 
 from jaxgan import config as config_lib
-from jaxgan.errors import DatasetNotPreparedError, RunError, Stopped
+from jaxgan.errors import DatasetNotPreparedError, NotKeptError, RunError, Stopped
 
 FLAGS = flags.FLAGS
 
@@ -35,6 +35,7 @@ _EXPECTED: tuple[tuple[type[BaseException], str], ...] = (
     (config_lib.ConfigError, "config error: "),
     (DatasetNotPreparedError, ""),
     (RunError, ""),
+    (NotKeptError, ""),
     (Stopped, ""),
     (FloatingPointError, ""),
     (FileNotFoundError, ""),

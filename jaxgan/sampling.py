@@ -10,6 +10,7 @@ from absl import logging
 import jax
 import numpy as np
 
+from jaxgan.errors import NotKeptError
 from jaxgan.families.common import sample_latents
 from jaxgan.models.apply import apply_model
 from jax.sharding import Mesh
@@ -105,7 +106,7 @@ def with_ema_decay(state: Any, ema_config: Any, decay: float | None) -> Any:
     kept = state.extra.get(EXTRA_EMA, {})
     if extra_ema_key(decay) not in kept:
         choices = [ema_config.decay, *ema_config.extra_decays] if ema_config.decay else []
-        raise ValueError(f"The run keeps no EMA at decay {decay}; it keeps {choices or 'none'} "
+        raise NotKeptError(f"The run keeps no EMA at decay {decay}; it keeps {choices or 'none'} "
                          "(config.ema.decay and config.ema.extra_decays, set when the run starts).")
     return state.replace(ema=kept[extra_ema_key(decay)])
 

@@ -62,6 +62,8 @@ def main(argv):
     del argv
     if not FLAGS.output.endswith(".npy"):
         raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
+    if FLAGS.ema_decay is not None and not FLAGS.ema:
+        raise flags.ValidationError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
     samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num, FLAGS.ema_decay)
     import jax  # loaded by export
 
