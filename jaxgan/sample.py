@@ -88,7 +88,9 @@ def sample() -> None:
         with output.open("wb") as f:
             np.save(f, samples)
     else:
-        output.write_bytes(visualize.samples_png(samples, exp.dataset, f"{exp.dataset.name} step {int(state.step)}"))
+        step, caption = int(state.step), exp.family.caption(int(state.step))  # ProGAN: resolution and alpha
+        title = f"{exp.dataset.name} step {step}" + (f", {caption}" if caption else "")
+        output.write_bytes(visualize.samples_png(samples, exp.dataset, title, banner=bool(caption)))
     print(f"Wrote {len(samples)} samples from step {int(state.step)} to {output}")
 
 

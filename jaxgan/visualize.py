@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 
 def scatter_png(samples: np.ndarray, means: np.ndarray | None = None, title: str = "") -> bytes:
@@ -48,6 +48,31 @@ def image_grid(images: np.ndarray, columns: int = 8) -> np.ndarray:
     return np.repeat(grid, 3, axis=2) if c == 1 else grid
 
 
+def with_banner(grid: np.ndarray, text: str) -> np.ndarray:
+    """`grid` (HWC uint8 RGB) under a white band with `text` in black, wrapped to the grid's width.
+
+    For what the picture's file name cannot say, e.g. ProGAN's resolution and
+    fade-in alpha at the step (Pillow's built-in font: no font file needed).
+    """
+    font = ImageFont.load_default()
+    width = grid.shape[1] - 4
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and font.getlength(candidate) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    lines.append(line)
+    top, bottom = font.getbbox("Ag")[1], font.getbbox("Ag")[3]
+    step = bottom + 2
+    band = Image.new("RGB", (grid.shape[1], step * len(lines) + 4 - top), (255, 255, 255))
+    draw = ImageDraw.Draw(band)
+    for i, text_line in enumerate(lines):
+        draw.text((2, 2 - top + i * step), text_line, fill=(0, 0, 0), font=font)
+    return np.concatenate([np.asarray(band), grid])
+
+
 def png_bytes(image: np.ndarray) -> bytes:
     """Encodes an HWC uint8 RGB image as PNG."""
     buf = io.BytesIO()
@@ -55,10 +80,12 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def samples_png(samples: np.ndarray, dataset, title: str = "", columns: int = 8) -> bytes:
-    """The picture that fits the data: a scatter over the modes for 2-D points, a grid for images."""
+def samples_png(samples: np.ndarray, dataset, title: str = "", columns: int = 8, banner: bool = False) -> bytes:
+    """The picture that fits the data: a scatter over the modes for 2-D points (titled), a grid for images
+    (`banner`: with `title` written above it; else the bare grid, whose file name says the step)."""
     if samples.ndim == 2 and samples.shape[1] == 2:
         return scatter_png(samples, getattr(dataset, "means", None), title)
     if samples.ndim == 4:
-        return png_bytes(image_grid(samples, columns))
+        grid = image_grid(samples, columns)
+        return png_bytes(with_banner(grid, title) if banner and title else grid)
     raise ValueError(f"No picture for samples of shape {samples.shape[1:]}: expected [N, 2] points or [N, H, W, C] images.")

@@ -1,6 +1,7 @@
 """ProGAN: the phase schedule and fade-in alpha at its boundaries, one compiled step per resolution, and a run
 stopped mid-fade-in that resumes bit for bit."""
 
+import io
 import json
 
 import jax
@@ -51,10 +52,29 @@ def progan_config(total_steps=10, **family):
 
 
 def test_pictures_say_the_resolution_and_the_fade_in_alpha():
+    from PIL import Image
+
+    from jaxgan import visualize
+    from jaxgan.evaluation import evaluators
+
     with mock_images(40):
-        family = build(progan_config(), num_devices=1).family
-    assert [family.caption(s) for s in (1, 2, 3, 4, 7)] == [
-        "4x4", "8x8, fade-in alpha 0.00", "8x8, fade-in alpha 0.50", "8x8", "16x16, fade-in alpha 0.50"]
+        exp = build(progan_config(), num_devices=1)
+        family = exp.family
+        assert [family.caption(s) for s in (1, 2, 3, 4, 7)] == [
+            "4x4", "8x8, fade-in alpha 0.00", "8x8, fade-in alpha 0.50", "8x8", "16x16, fade-in alpha 0.50"]
+        state = exp.init_state().replace(step=jnp.asarray(3, jnp.int32))
+        png = evaluators.evaluate(exp, state, pictures=True).pictures["samples"]
+    # The caption is written above the grid (16 samples of 16x16 in 8 columns: a 2 x 8 grid below a band).
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    grid_height = 2 + 2 * 18
+    assert picture.shape[1] == 2 + 8 * 18 and picture.shape[0] > grid_height
+    band = picture[: picture.shape[0] - grid_height]
+    assert (band < 128).any() and (band == 255).mean() > 0.5  # dark text on white
+    # A long caption wraps to the grid's width instead of being cut.
+    grid = np.zeros((20, 60, 3), np.uint8)
+    one, wrapped = visualize.with_banner(grid, "8x8"), visualize.with_banner(grid, "fashion_mnist step 3, 8x8, alpha 0.50")
+    assert one.shape[1] == wrapped.shape[1] == 60 and wrapped.shape[0] > one.shape[0] > 20
+    np.testing.assert_array_equal(wrapped[-20:], grid)
 
 
 @pytest.mark.parametrize("name, final, phase_steps", [("progan_cifar10", 32, 25_000), ("progan_celeba128", 128, 50_000)])

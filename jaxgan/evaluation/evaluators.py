@@ -158,5 +158,6 @@ def samples_evaluator(ctx: EvalContext) -> EvalOutput:
     caption = exp.family.caption(int(ctx.state.step))
     for tag, images in drawn.items():
         title = f"{exp.dataset.name} step {int(ctx.state.step)}{f', {caption}' if caption else ''} ({tag})"
-        out.pictures[tag] = visualize.samples_png(images, exp.dataset, title, sampling.GRID_COLUMNS)
+        # A family's caption (ProGAN: resolution and fade-in alpha) is written on the grid itself.
+        out.pictures[tag] = visualize.samples_png(images, exp.dataset, title, sampling.GRID_COLUMNS, banner=bool(caption))
     return out
