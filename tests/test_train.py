@@ -13,9 +13,11 @@ import pytest
 from etils import epath
 
 from conftest import tiny_config
-from helpers import assert_trees_equal, params_of
+from helpers import assert_trees_equal, build, params_of, run_steps
 from jaxgan import experiment, sampling, train
 from jaxgan.checkpoint import Checkpointer, saveable_tree
+from jaxgan.evaluation import evaluators
+from jaxgan.state import EXTRA_EMA, extra_ema_key
 from jaxgan.config import ConfigError, load_experiment, set_dotted
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -122,34 +124,27 @@ def test_evaluate_cli_scores_every_kept_checkpoint_and_names_the_best(trained_wo
     assert report["best"] == {"by": "reverse_kl", "step": best["step"], "reverse_kl": best["reverse_kl"]}
 
 
-def test_evaluate_cli_noema_scores_the_live_networks(tmp_path):
-    """--noema on a run that keeps an EMA scores what the same run without an EMA scores (EMA never feeds training)."""
+def test_evaluate_cli_noema_scores_the_live_networks_and_ema_decay_another_average(tmp_path):
+    """--noema on a run that keeps an EMA scores what the same run without an EMA scores (EMA never feeds training);
+    --ema_decay scores an EMA kept at `ema.extra_decays` (test_step: bitwise a run's EMA at that decay)."""
     final = {}  # each run's final eval, which the evaluate CLI reproduces (test_evaluate_cli_matches_the_final_eval)
     for name, decay in (("ema", 0.9), ("none", 0.0)):
-        c = tiny_config()
-        c.ema.decay = decay
+        c = tiny_config(**({"ema.decay": decay, "ema.extra_decays": (0.05,)} if decay else {}))
         final[name] = {"step": 8, **train.train_and_evaluate(c, str(tmp_path / name))}
     noema = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'ema'}", "--noema").stdout)
     assert noema["generator"] == final["none"]["generator"] == "raw" and final["ema"]["generator"] == "ema"
     assert noema == final["none"]
     assert final["ema"] != noema
-
-
-def test_evaluate_cli_scores_each_ema_a_run_keeps(tmp_path):
-    """A run that keeps EMAs at extra decays scores, with --ema_decay, what a run with that decay as its one EMA
-    scores: the averages are saved and restored, and keeping them changes nothing else."""
     # 0.05 and 0.9 are apart within 8 steps of warm-up, min(decay, (1 + t) / (10 + t)).
-    c = tiny_config(**{"ema.decay": 0.9, "ema.extra_decays": (0.05,)})
-    both = {"step": 8, **train.train_and_evaluate(c, str(tmp_path / "both"))}
-    alone = {"step": 8, **train.train_and_evaluate(tiny_config(**{"ema.decay": 0.05}), str(tmp_path / "alone"))}
-    swept = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'both'}", "--ema_decay=0.05").stdout)
-    assert swept["generator"] == "ema@0.05" and alone["generator"] == both["generator"] == "ema"
-    assert {**swept, "generator": "ema"} == alone
-    # and the sweep scored another generator than the main EMA (8 steps of ring8 score alike: compare weights)
-    (exp, kept), (_, one) = experiment.restore_latest(tmp_path / "both"), experiment.restore_latest(tmp_path / "alone")
-    chex.assert_trees_all_equal(sampling.with_ema_decay(kept, exp.config.ema, 0.05).ema, one.ema)
-    assert not np.array_equal(jax.tree.leaves(kept.ema)[0], jax.tree.leaves(one.ema)[0])
-    failed = run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'both'}", "--ema_decay=0.99", check=False)
+    swept = json.loads(run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'ema'}", "--ema_decay=0.05").stdout)
+    exp, state = experiment.restore_latest(tmp_path / "ema")
+    other = sampling.with_ema_decay(state, exp.config.ema, 0.05)
+    assert swept == {"step": 8, **evaluators.evaluate(exp, other).results, "generator": "ema@0.05"}
+    assert not np.array_equal(jax.tree.leaves(other.ema)[0], jax.tree.leaves(state.ema)[0])
+    # what the checkpoint kept is what training computed
+    trained = run_steps(build(exp.config), 8).extra[EXTRA_EMA][extra_ema_key(0.05)]
+    chex.assert_trees_all_equal(jax.device_get(other.ema), jax.device_get(trained))
+    failed = run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'ema'}", "--ema_decay=0.99", check=False)
     assert failed.returncode != 0
     assert "keeps no EMA at decay 0.99; it keeps [0.9, 0.05]" in failed.stderr
 
