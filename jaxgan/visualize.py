@@ -58,7 +58,7 @@ def with_banner(grid: np.ndarray, text: str) -> np.ndarray:
     width = grid.shape[1] - 4
     lines, line = [], ""
     for word in text.split():
-        candidate = f"{line} {word}".strip()
+        candidate = f"{line}  {word}".strip()  # two spaces: the built-in font's one is narrow
         if line and font.getlength(candidate) > width:
             lines.append(line)
             candidate = word
