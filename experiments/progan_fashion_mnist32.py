@@ -40,8 +40,8 @@ Expected (the paper's claim): growing reaches a given FID sooner in training
 time than the fixed-resolution run.
 Measured (seed 0, 2026-12-06, 2 AMD EPYC cores beside other jobs; experiments/README.md,
 TABLE_PROGAN_CURVE): `grow` ends at FID 80.7 (224 kimg, 68.7 CPU-minutes of training);
-`fixed` was at FID 145.5 after 32 kimg (26.4 CPU-minutes) and is still running, so the
-claim is not settled yet.
+`fixed` was at FID 145.5 after 32 kimg (26.4 CPU-minutes) and 108.2 after 64 kimg (52.0)
+and is still running, so the claim is not settled yet.
 """
 
 from jaxgan.config import base_config, check_arg
