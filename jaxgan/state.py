@@ -86,15 +86,16 @@ def create_state(
         args, kwargs = init_inputs[role]
         params[role], collections[role] = split_variables(net.init(key, *args, **kwargs))
     opt_state = {group: txs[group].init({r: params[r] for r in roles}) for group, roles in groups.items()}
+    ema = {role: jax.tree.map(jnp.copy, params[role]) for role in ema_roles}
+    if extra_ema_decays:
+        extra = {**extra, EXTRA_EMA: {extra_ema_key(d): jax.tree.map(jnp.copy, ema) for d in extra_ema_decays}}
     return GANState(
         step=jnp.zeros((), jnp.int32),
         params=params,
         collections=collections,
         opt_state=opt_state,
-        ema={role: jax.tree.map(jnp.copy, params[role]) for role in ema_roles},
-        extra={**extra, **({EXTRA_EMA: {extra_ema_key(d): {role: jax.tree.map(jnp.copy, params[role])
-                                                            for role in ema_roles} for d in extra_ema_decays}}
-                           if extra_ema_decays else {})},
+        ema=ema,
+        extra=extra,
         rng=rng,
         txs=tuple(txs.items()),
     )

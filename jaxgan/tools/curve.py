@@ -31,6 +31,7 @@ from absl import app, flags
 from etils import epath
 
 from jaxgan import cli
+from jaxgan.layout import CONFIG_FILE
 from jaxgan.tools.markdown import define_output_flags, emit
 
 FLAGS = flags.FLAGS
@@ -98,7 +99,7 @@ def table(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "trai
 
 def describe(workdir: epath.Path, rows: list[dict[str, Any]]) -> str:
     """One run in words: its seed, the last step evaluated against its length, and its training wall and CPU time."""
-    config_file = workdir / "config.json"
+    config_file = workdir / CONFIG_FILE
     config = json.loads(config_file.read_text()) if config_file.exists() else {}
     seed, total, last = config.get("seed", "unknown"), config.get("total_steps"), rows[-1]
     if total is None:
