@@ -124,6 +124,7 @@ def test_a_cyclegan_run_resumes_bit_for_bit_pool_included(tmp_path):
         assert_trees_equal(jax.device_get(full.extra), jax.device_get(split.extra))
     result = (tmp_path / "full" / "eval_final.json").read_text()
     assert "translate_ab/l1" in result and "translate_ba/psnr" in result
+    assert "translate_ab/edge_f1" in result and "translate_ba/edge_f1" not in result  # only B (edges) is binary
 
 
 def test_linear_second_half_keeps_the_lr_then_decays_it_to_zero():

@@ -48,6 +48,29 @@ def test_sobel_of_flat_images_is_zero_and_a_unit_step_gives_four():
     assert transforms.edge_map(faint).max() == 0
 
 
+def test_edge_score_forgives_one_pixel_and_counts_misses_and_extras_by_hand():
+    from jaxgan.evaluation.translation import edge_scores
+
+    truth = np.full((1, 10, 10, 1), -1.0, np.float32)
+    truth[0, 2:8, 4] = 1.0  # a vertical contour of 6 pixels
+    shifted = np.roll(truth, 1, axis=2)  # the same contour one pixel to the right
+    assert edge_scores(shifted, truth) == {"edge_precision": 1.0, "edge_recall": 1.0, "edge_f1": 1.0}
+    assert edge_scores(np.roll(truth, 2, axis=2), truth)["edge_f1"] == 0.0  # two pixels off: beyond tolerance
+    assert edge_scores(shifted, truth, tolerance=0)["edge_f1"] == 0.0
+    half = truth.copy()
+    half[0, 5:8, 4] = -1.0  # draws rows 2-4 of 2-7: finds 4 of 6 (row 5 is within a pixel of row 4)
+    half[0, 0, 0] = 0.5     # and one pixel far from any edge: 3 of 4 predicted are right
+    p, r = 3 / 4, 4 / 6
+    np.testing.assert_allclose(list(edge_scores(half, truth).values()), [p, r, 2 * p * r / (p + r)])
+    empty = np.full_like(truth, -1.0)
+    assert edge_scores(empty, truth) == {"edge_precision": 0.0, "edge_recall": 0.0, "edge_f1": 0.0}
+    # Pooled over images, not averaged: a second, empty-truth image with 2 extra pixels lowers precision.
+    extra = np.full_like(truth, -1.0)
+    extra[0, 0, :2] = 1.0
+    pooled = edge_scores(np.concatenate([shifted, extra]), np.concatenate([truth, empty]))
+    np.testing.assert_allclose([pooled["edge_precision"], pooled["edge_recall"]], [6 / 8, 1.0])
+
+
 def test_bicubic_downsampling_keeps_constants_and_shrinks_by_the_factor():
     flat = np.full((3, 32, 32, 1), 200, np.uint8)
     for factor, side in ((4, 8), (2, 16)):

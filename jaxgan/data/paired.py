@@ -177,6 +177,7 @@ class UnpairedImages:
 
     num_classes = 10
     real_key = "a"  # garments: what `reference_images` returns
+    edge_keys = ("b",)  # binary edge maps: the translation evaluator adds an edge F-score with a tolerance
     reference_name = GARMENTS
 
     def __init__(self, name: str, split: str = "train", data_dir: str = "", image_size: int = 0, seed: int = 0):

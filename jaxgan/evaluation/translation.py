@@ -20,6 +20,15 @@ name -> (batch key of the inputs, batch key of their truth)), on
   Fashion-MNIST classifier gives the output the class of its source garment
   (beside `<name>/truth_class_accuracy`, the classifier's own accuracy on
   the truths). Outputs whose size is not the classifier's are resized by it.
+- when the truth is a binary edge map (the dataset lists its key in
+  `dataset.edge_keys`: CycleGAN's garment -> edges): `<name>/edge_precision`,
+  `<name>/edge_recall` and `<name>/edge_f1` with a tolerance of
+  `EDGE_TOLERANCE` pixels, since L1 counts a contour drawn one pixel off as
+  wholly wrong. Outputs are edges where above mid-grey; a predicted edge
+  pixel is correct when a true one lies within the tolerance (a
+  (2t+1)x(2t+1) window), a true one is found when a predicted one does;
+  counts are pooled over all images (BSDS's dataset-level F-measure, with
+  dilation instead of its one-to-one matching, so it is a little kinder);
 - when the dataset names the attribute classifier of its domains
   (`dataset.attribute_dataset`, `.attribute_task`, `.key_domains`: the colour pairs of
   `jaxgan.data.attributed`): `<name>/domain_accuracy`, how often that
@@ -65,6 +74,37 @@ def fidelity(outputs: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     return {"l1": float(jnp.mean(jnp.abs(out - ref))),
             "psnr": float(jnp.mean(dm_pix.psnr(out, ref))),
             "ssim": float(jnp.mean(dm_pix.ssim(out, ref)))}
+
+
+EDGE_TOLERANCE = 1  # pixels, in the edge score
+
+
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Boolean `[N, H, W]` masks grown by `radius` pixels: the max over a (2r+1)x(2r+1) window (zero-padded)."""
+    h, w = mask.shape[1:]
+    padded = np.pad(mask, ((0, 0), (radius, radius), (radius, radius)))
+    out = np.zeros_like(mask)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            out |= padded[:, dy : dy + h, dx : dx + w]
+    return out
+
+
+def edge_scores(outputs: np.ndarray, truth: np.ndarray, tolerance: int = EDGE_TOLERANCE) -> dict[str, float]:
+    """Precision, recall and F1 of edge pixels in [-1, 1] `outputs` against binary [-1, 1] `truth` edge maps.
+
+    Pooled over every image; a predicted edge is correct within `tolerance` pixels of a true one and a true
+    edge found within `tolerance` of a predicted one. Precision (recall) is 0 where nothing is predicted
+    (true), so that an empty output scores F1 0, not NaN.
+    """
+    pred = np.asarray(outputs).mean(-1) > 0.0
+    true = np.asarray(truth).mean(-1) > 0.0
+    hits_pred = np.count_nonzero(pred & dilate(true, tolerance))
+    hits_true = np.count_nonzero(true & dilate(pred, tolerance))
+    precision = hits_pred / max(np.count_nonzero(pred), 1)
+    recall = hits_true / max(np.count_nonzero(true), 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"edge_precision": float(precision), "edge_recall": float(recall), "edge_f1": float(f1)}
 
 
 def class_accuracy(ctx: EvalContext, outputs: np.ndarray, truth: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
@@ -149,6 +189,8 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
             bicubic = (transforms.upsample_bicubic(to_uint8(pairs[source_key]), factor) / 127.5 - 1.0
                        ).astype(np.float32)
             results.update({f"bicubic_{k}": v for k, v in fidelity(bicubic, pairs[truth_key]).items()})
+        if truth_key in getattr(dataset, "edge_keys", ()):
+            results.update(edge_scores(outputs, pairs[truth_key]))
     results["non_finite_outputs"] = int((~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1)).sum())
     if not pairs.get("paired", True):  # no truth (horse2zebra): realism against the target domain's test images
         results.update(image_metrics.evaluate_images(outputs, DomainView(dataset, truth_key), c))
@@ -167,6 +209,9 @@ def score(ctx: EvalContext, name: str, source_key: str, truth_key: str, pairs: d
         results.update(domain_accuracy(ctx, outputs, pairs[truth_key], dataset.key_domains[truth_key]))
     truth = ("L1 on [0, 1], PSNR max 1, SSIM 11x11 sigma 1.5 (dm-pix); " if pairs.get("paired", True)
              else "no truth (unpaired test sets): realism only; ")
+    if "edge_f1" in results:
+        truth += (f"edges: output > mid-grey, matched within {EDGE_TOLERANCE} px (dilation), counts pooled "
+                  "over images; ")
     results["protocol"] = (f"{len(outputs)} fixed '{c.reference_split}' examples of {dataset.name}: {source_key} -> "
                            f"{truth_key}; {truth}"
                            + results.pop("protocol", "no realism metric (the truth is not the real-image domain)"))
