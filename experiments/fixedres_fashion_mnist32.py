@@ -5,7 +5,9 @@ against training at the final resolution throughout. Everything but
 `family.grow` is `progan_fashion_mnist32.py`'s (read its docstring).
 `smoke`: 2 tiny steps. Command:
   python -m jaxgan.main --config experiments/fixedres_fashion_mnist32.py --workdir runs/progan_fixed_s0
-Measured: not yet.
+Measured (seed 0; `progan_fashion_mnist32.py` docstring, experiments/README.md): 145.5,
+108.2, 80.6 Inception FID after 32, 64, 96 kimg (26.4, 52.0, 78.1 CPU-minutes); growing
+reaches 80.7 after 68.7.
 """
 
 from jaxgan.config import check_arg, load_experiment
