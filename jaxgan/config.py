@@ -144,6 +144,9 @@ def base_config() -> ml_collections.ConfigDict:
             reference_num_samples=10_000,  # how many of them (all, if the split is smaller)
             # Evaluators by name, comma-separated (jaxgan.evaluation.evaluators; "" = the family's defaults).
             evaluators="",
+            # > 0: the EMA generator samples with BatchNorm statistics recomputed for its own weights from this
+            # many batches of latents (BigGAN's standing statistics; jaxgan.standing_stats). 0: the running ones.
+            standing_stats=0,
         )
     )
     return c
@@ -215,6 +218,12 @@ def validate(config: ml_collections.ConfigDict) -> None:
     if not 0.0 <= config.ema.decay < 1.0:
         raise ConfigError(f"config.ema.decay must be in [0, 1) (0 turns EMA off), got {config.ema.decay}.")
     _check_extra_decays(config.ema)
+    standing = config.eval.standing_stats
+    if not isinstance(standing, int) or standing < 0:
+        raise ConfigError(f"config.eval.standing_stats must be a number of batches >= 0 (0 = off), got {standing!r}.")
+    if standing and not config.ema.decay:
+        raise ConfigError("config.eval.standing_stats recomputes BatchNorm statistics for the EMA generator; this "
+                          "run keeps no EMA (config.ema.decay = 0). Leave it at 0.")
 
 
 def _check_extra_decays(ema: ml_collections.ConfigDict) -> None:

@@ -5,6 +5,7 @@
   python -m jaxgan.evaluate --workdir runs/lucic_fashion_mnist_ns_s0 --all_steps --output runs/curve.json
   python -m jaxgan.evaluate --workdir runs/beat_lucic_ema_s0 --noema --output runs/beat_lucic_ema_s0/raw.json
   python -m jaxgan.evaluate --workdir runs/X --ema_decay 0.9999 --output runs/X/ema0.9999.json
+  python -m jaxgan.evaluate --workdir runs/X --standing_stats 16 --output runs/X/standing16.json
 
 `--output W/eval_final.json` re-scores a finished run's final evaluation in
 place (e.g. with Inception metrics added) and keeps the run's wall and
@@ -25,7 +26,10 @@ family: each evaluator uses the family's predictions. Scores the EMA networks
 when the run keeps them (`--noema`: the live ones; `--ema_decay D`: the EMA
 kept at decay D, for runs trained with `config.ema.extra_decays`, which keep
 several averages of the same weights so one training sweeps the decay; the
-result's `generator` says which: `ema`, `raw` or `ema@D`).
+result's `generator` says which: `ema`, `raw` or `ema@D`). `--standing_stats N`
+samples the EMA generator with BatchNorm statistics recomputed for its own
+weights from N batches of latents (`jaxgan.standing_stats`; the result says
+`standing_stats: N`).
 """
 
 from __future__ import annotations
@@ -65,6 +69,9 @@ def define_flags() -> None:
                       "(what the averaging alone is worth, from the same run).")
     flags.DEFINE_float("ema_decay", None, "Score the EMA kept at this decay: config.ema.decay (the default) or one of "
                        "config.ema.extra_decays (a decay sweep over one run).")
+    flags.DEFINE_integer("standing_stats", None, "Override config.eval.standing_stats: sample the EMA generator "
+                         "with BatchNorm statistics recomputed for its weights from this many batches of latents "
+                         "(BigGAN's standing statistics; 0 = the running ones).", lower_bound=0)
     flags.DEFINE_bool("all_steps", False, "Score every kept checkpoint and name the best (see --best_by).")
     flags.DEFINE_string("best_by", None, "With --all_steps: the result key to rank by, lowest best (default: the first "
                         "key ending in 'fid').")
@@ -91,6 +98,9 @@ def check_flags() -> None:
         raise flags.ValidationError("Give --step or --all_steps, not both.")
     if FLAGS.ema_decay is not None and not FLAGS.ema:
         raise flags.ValidationError("--noema scores the live networks; --ema_decay picks an EMA. Give one of them.")
+    if FLAGS.standing_stats and not FLAGS.ema:
+        raise flags.ValidationError("--standing_stats recomputes the EMA generator's BatchNorm statistics; --noema "
+                                    "scores the live networks, which keep their own. Give one of them.")
 
 
 def evaluate() -> None:
@@ -149,7 +159,8 @@ def write(output: epath.Path | None, report: dict) -> None:
         output.write_text(json.dumps(report, indent=2) + "\n")
 
 
-OVERRIDES = ("num_samples", "metrics", "extractor", "reference_split", "inception_weights", "evaluators")
+OVERRIDES = ("num_samples", "metrics", "extractor", "reference_split", "inception_weights", "evaluators",
+             "standing_stats")
 
 
 def configure(exp: experiment.Experiment, overrides: dict[str, Any] | None = None) -> None:

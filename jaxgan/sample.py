@@ -40,6 +40,8 @@ def define_flags() -> None:
     flags.DEFINE_string("prediction", None, "Which translation (default: the run's only one).")
     flags.DEFINE_float("ema_decay", None, "Use the EMA kept at this decay (config.ema.decay, the default, or one of "
                        "config.ema.extra_decays).")
+    flags.DEFINE_integer("standing_stats", None, "EMA generator with BatchNorm statistics recomputed from this many "
+                         "batches (jaxgan.standing_stats; default: the run's config.eval.standing_stats).", lower_bound=0)
     distributed.define_flags()
     flags.mark_flags_as_required(["workdir", "output"])
 
@@ -69,10 +71,14 @@ def sample() -> None:
     output = epath.Path(FLAGS.output)
     import jax
 
-    from jaxgan import experiment, sampling, visualize
+    from jaxgan import experiment, sampling, standing_stats, visualize
 
     exp, state = experiment.restore_latest(FLAGS.workdir)
     state = sampling.with_ema_decay(state, exp.config.ema, FLAGS.ema_decay)
+    c = exp.config
+    standing = c.eval.standing_stats if FLAGS.standing_stats is None else FLAGS.standing_stats
+    if sampling.uses_ema(state):
+        state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
     predictions = sampling.predictions(exp.family, state)
     if FLAGS.input is not None:
         return translate(exp, state, predictions, output, FLAGS.input, FLAGS.prediction)

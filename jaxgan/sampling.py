@@ -16,7 +16,7 @@ from jaxgan.models.apply import apply_model
 from jax.sharding import Mesh
 
 from jaxgan.parallel import process_mesh, sharded_map
-from jaxgan.state import EXTRA_EMA, extra_ema_key
+from jaxgan.state import EMA_COLLECTIONS, EXTRA_EMA, extra_ema_key
 
 GRID_COLUMNS = 8
 # Latents per chunk: chunk i's latents come from fold_in(key, i).
@@ -29,7 +29,8 @@ def grid_labels(num: int, num_classes: int) -> np.ndarray | None:
 
 
 @functools.partial(jax.jit, static_argnums=(1, 2))
-def _latents(key: jax.Array, num: int, latent_dim: int) -> jax.Array:
+def latents(key: jax.Array, num: int, latent_dim: int) -> jax.Array:
+    """`num` latents of the training prior from `key`."""
     return sample_latents(key, num, latent_dim)
 
 
@@ -80,7 +81,7 @@ def generate(model: nn.Module, params: Any, collections: dict, key: jax.Array, n
     out = []
     for i, start in enumerate(range(0, num, CHUNK)):
         n = min(CHUNK, num - start)
-        rows = {"z": _latents(jax.random.fold_in(key, i), n, latent_dim)}
+        rows = {"z": latents(jax.random.fold_in(key, i), n, latent_dim)}
         if temperature != 1.0:
             rows["z"] = rows["z"] * temperature
         if labels is not None:
@@ -111,6 +112,13 @@ def with_ema_decay(state: Any, ema_config: Any, decay: float | None) -> Any:
     return state.replace(ema=kept[extra_ema_key(decay)])
 
 
+def prediction_collections(state: Any, use_ema: bool = True) -> dict[str, Any]:
+    """Every role's collections for predictions: the EMA networks' own (standing statistics,
+    `jaxgan.standing_stats`) where the state carries them and `use_ema`, else the training ones."""
+    own = state.extra.get(EMA_COLLECTIONS, {}) if use_ema and state.ema else {}
+    return {**state.collections, **own}
+
+
 def uses_ema(state: Any) -> bool:
     return bool(state.ema)
 
@@ -118,4 +126,5 @@ def uses_ema(state: Any) -> bool:
 def predictions(family: Any, state: Any, use_ema: bool = True) -> Mapping[str, Any]:
     """The family's prediction functions over the state's networks (EMA ones when kept and `use_ema`), as they
     are at the state's step (`Family.predictions_at`: a phased family's current phase)."""
-    return family.predictions_at(prediction_params(state, use_ema), state.collections, int(state.step))
+    return family.predictions_at(prediction_params(state, use_ema), prediction_collections(state, use_ema),
+                                 int(state.step))

@@ -22,8 +22,12 @@ from jaxgan.models.apply import split_variables
 # randomness never shifts the draws of an existing one.
 INIT_STREAM = 0
 EVAL_STREAM = 1
+STANDING_STREAM = 2  # latents of the standing statistics (jaxgan.standing_stats)
 # `GANState.extra` key of the EMAs kept at `config.ema.extra_decays` (decay key -> role -> params).
 EXTRA_EMA = "ema_extra"
+# `GANState.extra` key of collections the EMA networks use instead of `collections` (standing BatchNorm
+# statistics, `jaxgan.standing_stats`); set on states being evaluated, never in training.
+EMA_COLLECTIONS = "ema_collections"
 # The checkpoint layout this code writes (1: before the family seam, g_*/d_* fields).
 FORMAT_VERSION = 2
 

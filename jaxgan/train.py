@@ -17,7 +17,7 @@ from etils import epath
 
 from jaxgan import config as config_lib
 from jaxgan import experiment as experiment_lib
-from jaxgan import extensions, layout, parallel, registry, runguard, visualize
+from jaxgan import extensions, layout, parallel, registry, runguard, standing_stats, visualize
 from jaxgan.checkpoint import Checkpointer
 from jaxgan.data.pipeline import BatchStream
 from jaxgan.errors import RunError, Stopped
@@ -161,6 +161,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str,
     with registry.tracking() as used:
         exp = experiment_lib.build(config)  # fails on a bad config before touching workdir
     fresh = _init_state(exp)
+    if exp.config.eval.standing_stats:
+        standing_stats.check(exp.family, fresh)  # ConfigError before the workdir is touched
     workdir = epath.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     with runguard.WorkdirLock(workdir), runguard.StopSignals() as signals:

@@ -17,16 +17,23 @@ def test_exported_eval_samples_score_as_evaluate_does(tmp_path):
     train.train_and_evaluate(c, str(tmp_path / "run"))
     exp, state = experiment.restore_latest(tmp_path / "run")
     exported = []
-    for use_ema, decay, label in ((True, None, "ema"), (False, None, "raw"), (True, 0.05, "ema@0.05")):
+    for use_ema, decay, label, standing in ((True, None, "ema", 0), (False, None, "raw", 0),
+                                            (True, 0.05, "ema@0.05", 0), (True, None, "ema", 2)):
+        with exp.config.unlocked():
+            exp.config.eval.standing_stats = standing
         want = evaluators.evaluate(exp, sampling.with_ema_decay(state, c.ema, decay), use_ema=use_ema).results
-        samples, meta = export_eval_samples.export(str(tmp_path / "run"), use_ema, ema_decay=decay)
-        assert meta == {"step": 8, "seed": c.seed, "generator": label, "num_samples": 200}
+        samples, meta = export_eval_samples.export(str(tmp_path / "run"), use_ema, ema_decay=decay,
+                                                   standing=standing)
+        assert meta == {"step": 8, "seed": c.seed, "generator": label, "num_samples": 200,
+                        **({"standing_stats": standing} if standing else {})}
         want.pop("generator")
+        assert want.pop("standing_stats", 0) == standing
         got = score_samples.score(exp.config, samples)
         assert got == want
         exported.append(samples)
-    # --noema exports the live G, --ema_decay another average: three different generators
-    assert not any(np.array_equal(exported[i], exported[j]) for i, j in ((0, 1), (0, 2), (1, 2)))
+    # --noema exports the live G, --ema_decay another average, standing statistics other BatchNorm statistics:
+    # four different generators
+    assert not any(np.array_equal(exported[i], exported[j]) for i in range(4) for j in range(i + 1, 4))
     with pytest.raises(ValueError, match="--noema samples the live generator; --ema_decay picks an EMA"):
         export_eval_samples.export(str(tmp_path / "run"), False, ema_decay=0.05)
 

@@ -153,6 +153,8 @@ def test_evaluate_cli_noema_scores_the_live_networks_and_ema_decay_another_avera
     (["--step=5"], r"No checkpoint of step 5 in .*; the kept steps are \[4, 8\]"),
     (["--step=4", "--all_steps"], "Give --step or --all_steps, not both"),
     (["--noema", "--ema_decay=0.5"], "--noema scores the live networks; --ema_decay picks an EMA"),
+    (["--noema", "--standing_stats=2"], "--standing_stats recomputes the EMA generator's BatchNorm statistics"),
+    (["--standing_stats=2"], "config.eval.standing_stats recomputes BatchNorm statistics for the EMA generator"),
 ])
 def test_evaluate_cli_bad_step_says_which_are_kept(trained_workdir, args, message):
     proc = run_cli("jaxgan.evaluate", f"--workdir={trained_workdir}", *args, check=False)
@@ -188,6 +190,10 @@ def test_eval_and_tensorboard_outputs(trained_workdir):
         ({"ema.decay": 0.9, "ema.extra_decays": (1.0,)}, r"config.ema.extra_decays must be a tuple of decays in \(0, 1\)"),
         ({"ema.extra_decays": (0.99,)}, r"config.ema.extra_decays needs config.ema.decay > 0"),
         ({"ema.decay": 0.9, "ema.extra_decays": (0.99, 0.9)}, r"must differ from each other and from config.ema.decay"),
+        ({"eval.standing_stats": -1}, r"config.eval.standing_stats must be a number of batches >= 0"),
+        ({"eval.standing_stats": 4}, r"recomputes BatchNorm statistics for the EMA generator; this run keeps no EMA"),
+        ({"ema.decay": 0.9, "model.g.batch_norm": False, "eval.standing_stats": 4},
+         r"generator has no BatchNorm statistics to recompute"),
     ],
 )
 def test_bad_config_fails_at_start_with_a_clear_error(tmp_path, overrides, message):

@@ -22,7 +22,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from jaxgan import sampling, visualize
+from jaxgan import sampling, standing_stats, visualize
 from jaxgan.evaluation import image_metrics
 from jaxgan.evaluation.extractors import EXTRACTORS
 from jaxgan.evaluation.mode_coverage import mode_coverage
@@ -96,6 +96,8 @@ def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = Fal
     run shows what the averaging alone is worth (`generator` says which).
     """
     c = exp.config
+    standing = c.eval.get("standing_stats", 0) if use_ema and sampling.uses_ema(state) else 0
+    state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
     raw = sampling.predictions(exp.family, state, use_ema=False)
     ctx = EvalContext(exp, state, sampling.predictions(exp.family, state) if use_ema else raw, raw,
                       eval_key(c.seed if seed is None else seed), pictures)
@@ -105,6 +107,8 @@ def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = Fal
         out.results.update(one.results)
         out.pictures.update(one.pictures)
     out.results["generator"] = "ema" if use_ema and sampling.uses_ema(state) else "raw"
+    if standing:
+        out.results["standing_stats"] = standing  # batches of `batch_size` latents (jaxgan.standing_stats)
     return out
 
 

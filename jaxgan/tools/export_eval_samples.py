@@ -32,30 +32,40 @@ def define_flags() -> None:
     flags.DEFINE_bool("ema", True, "Sample the EMA generator of a run that keeps one (--noema: the live one).")
     flags.DEFINE_float("ema_decay", None, "Sample the EMA kept at this decay (config.ema.decay, the default, or one "
                        "of config.ema.extra_decays).")
+    flags.DEFINE_integer("standing_stats", None, "EMA generator with BatchNorm statistics recomputed from this many "
+                         "batches (jaxgan.standing_stats; default: the run's config.eval.standing_stats).", lower_bound=0)
     flags.DEFINE_bool("float16", False, "Store float16 (half the bytes) instead of float32.")
     flags.DEFINE_integer("num", None, "Samples (default: the run's eval.num_samples).", lower_bound=1)
 
 
-def export(workdir: str, use_ema: bool = True, num: int | None = None, ema_decay: float | None = None
-           ) -> tuple[np.ndarray, dict]:
+def export(workdir: str, use_ema: bool = True, num: int | None = None, ema_decay: float | None = None,
+           standing: int | None = None) -> tuple[np.ndarray, dict]:
     """The eval samples of the latest checkpoint in `workdir`, and what they are (step, seed, generator).
 
-    `ema_decay` picks one of the run's EMAs (`config.ema.extra_decays`); None: the main one.
+    `ema_decay` picks one of the run's EMAs (`config.ema.extra_decays`); None: the main one. `standing`:
+    batches of the EMA generator's standing statistics (None: the run's `config.eval.standing_stats`), as
+    `jaxgan.evaluate` samples it.
     """
-    from jaxgan import experiment, sampling
+    from jaxgan import experiment, sampling, standing_stats
     from jaxgan.evaluation.evaluators import eval_key
 
     if ema_decay is not None and not use_ema:
         raise ValueError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
     exp, state = experiment.restore(workdir)
     state = sampling.with_ema_decay(state, exp.config.ema, ema_decay)
+    c = exp.config
+    standing = c.eval.standing_stats if standing is None else standing
+    if use_ema and sampling.uses_ema(state):
+        state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
+    else:
+        standing = 0
     num = num or exp.config.eval.num_samples
     samples = sampling.predictions(exp.family, state, use_ema=use_ema)["generate"](eval_key(exp.config.seed), num)
     generator = "ema" if use_ema and sampling.uses_ema(state) else "raw"
     if generator == "ema" and ema_decay is not None:
         generator = f"ema@{ema_decay:g}"
     return np.asarray(samples), {"step": int(state.step), "seed": int(exp.config.seed), "generator": generator,
-                                 "num_samples": int(num)}
+                                 "num_samples": int(num), **({"standing_stats": standing} if standing else {})}
 
 
 def main(argv):
@@ -64,7 +74,7 @@ def main(argv):
         raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
     if FLAGS.ema_decay is not None and not FLAGS.ema:
         raise flags.ValidationError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
-    samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num, FLAGS.ema_decay)
+    samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num, FLAGS.ema_decay, FLAGS.standing_stats)
     import jax  # loaded by export
 
     np.save(FLAGS.output, samples.astype(np.float16 if FLAGS.float16 else np.float32))
