@@ -30,7 +30,8 @@ EMA G; 10k samples vs 10k test images, Inception pool3):
 Wall: training plus the 10k eval, each run on one core beside the other and beside test runs.
 The live G of the `ema` run (`python -m jaxgan.evaluate --workdir runs/beat_lucic_ema_s0 --noema`:
 NS at lr 2e-4, beta1 0.5, a point of their search, without EMA) scores FID 24.1 (KID 0.015,
-precision 0.55, recall 0.23), inside their NS row (26.5 +- 1.6); the EMA alone takes it to 15.9.
+precision 0.55, recall 0.23), 1.5 std below their NS row (26.5 +- 1.6: 24.9-28.1), not inside it;
+the EMA alone takes it to 15.9.
 Both recipes beat every row of their table at this seed. DiffAugment does not help at 20 epochs
 of 60k images (lower recall).
 Grids: experiments/figures/beat_lucic_{ema,ema_diffaug}_seed0_step15625.png.
