@@ -122,9 +122,11 @@ def base_config() -> ml_collections.ConfigDict:
              dtype="float32")
     )
     c.optimizer = ml_collections.ConfigDict(dict(g=optimizer_config(1e-4, 0.5, 0.999), d=optimizer_config(1e-4, 0.5, 0.999)))
-    # EMA of G's weights for sampling and evaluation; decay 0 turns it off. `extra_decays`: more averages of the
-    # same weights, kept beside it at other decays (e.g. (0.9995, 0.9999)), so one run can be scored with each
-    # afterwards (`jaxgan.evaluate --ema_decay`): a sweep over the decay at the cost of one training.
+    # EMA of G's weights for sampling and evaluation; decay 0 turns it off. `warmup`: the decay at step t is
+    # min(decay, (1 + t) / (10 + t)), so a decay the cap does not reach within total_steps averages as the cap
+    # does (training logs a note; `ema_warmup_notes`). `extra_decays`: more averages of the same weights, kept
+    # beside it at other decays (e.g. (0.9995, 0.9999)), so one run can be scored with each afterwards
+    # (`jaxgan.evaluate --ema_decay`): a sweep over the decay at the cost of one training.
     c.ema = ml_collections.ConfigDict(dict(decay=0.0, warmup=True, extra_decays=()))
     # D regularizers by name (jaxgan.penalties): {"r1": {"weight": 10.0, "every": 16}}.
     c.penalties = ml_collections.ConfigDict()
@@ -237,6 +239,25 @@ def _check_extra_decays(ema: ml_collections.ConfigDict) -> None:
     if len({*extra, ema.decay}) != len(extra) + 1:
         raise ConfigError(f"config.ema.extra_decays must differ from each other and from config.ema.decay "
                           f"({ema.decay}), got {tuple(extra)}.")
+
+
+def ema_warmup_notes(config: ml_collections.ConfigDict) -> list[str]:
+    """What `ema.warmup` makes of the run's EMA decays, when it matters: decays the warm-up's cap
+    min(decay, (1 + t) / (10 + t)) never reaches within `total_steps` average exactly as the warm-up does, so
+    two such decays keep identical EMAs (a decay sweep that sweeps nothing). Training logs each note."""
+    ema, total = config.ema, config.total_steps
+    if not ema.decay or not ema.warmup:
+        return []
+    cap = total / (9.0 + total)  # the warm-up's decay at the last update, (1 + t) / (10 + t) at t = total - 1
+    unreached = sorted(d for d in {ema.decay, *ema.extra_decays} if d >= cap)
+    if not unreached:
+        return []
+    first_step = {d: math.ceil((10.0 * d - 1.0) / (1.0 - d) - 1e-6) for d in unreached}  # - float rounding
+    which = ", ".join(f"{d:g} (from step {first_step[d]:,})" for d in unreached)
+    same = (f", so the EMAs at {', '.join(f'{d:g}' for d in unreached)} are identical" if len(unreached) > 1 else "")
+    return [f"ema.warmup caps the decay at (1 + t) / (10 + t), {cap:.5f} at the last of {total:,} steps: decay(s) "
+            f"{which} are never reached and average as the warm-up does throughout{same}. Use decays below "
+            f"{cap:.5f}, more steps, or ema.warmup=False to average at them."]
 
 
 def _is_step_range(text: str) -> bool:

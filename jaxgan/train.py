@@ -239,6 +239,8 @@ def _train(exp, ckpt: Checkpointer, state: GANState, clock: RunClock, workdir: e
         progress, last_checkpoint = Progress(config.total_steps, start), ckpt.latest_step()
         logging.info("Training %s from step %d to %d on %d device(s).", exp.dataset.name, start, config.total_steps,
                      exp.mesh.size)
+        for note in config_lib.ema_warmup_notes(config):
+            logging.warning(note)
         results = None
         profile = config_lib.profile_range(config)
         for step in range(start + 1, config.total_steps + 1):

@@ -106,6 +106,27 @@ def test_extra_emas_average_at_their_own_decay_and_change_nothing_else():
     assert not np.array_equal(*(jax.tree.leaves(kept.extra[EXTRA_EMA][extra_ema_key(d)])[0] for d in (0.05, 0.2)))
 
 
+def test_decays_the_warmup_never_reaches_keep_identical_emas_and_training_says_so():
+    from jaxgan.config import ema_warmup_notes, load_experiment
+    from jaxgan.state import EXTRA_EMA, extra_ema_key
+
+    c = tiny_config(**{"ema.decay": 0.2, "ema.extra_decays": (0.5, 0.9)})
+    c.total_steps = 3  # the warm-up's decay at the last update: (1 + 2) / (10 + 2) = 0.25
+    kept = run_steps(build(c), 3).extra[EXTRA_EMA]
+    chex.assert_trees_all_equal(kept[extra_ema_key(0.5)], kept[extra_ema_key(0.9)])
+    (note,) = ema_warmup_notes(c)
+    assert "0.25000 at the last of 3 steps" in note and "0.5 (from step 8), 0.9 (from step 80)" in note
+    assert "the EMAs at 0.5, 0.9 are identical" in note
+    c.ema.extra_decays = (0.05,)
+    assert ema_warmup_notes(c) == []  # 0.2 is reached at step 2 (the third update)
+    c.ema.extra_decays, c.ema.warmup = (0.5, 0.9), False
+    assert ema_warmup_notes(c) == []
+    sweep = load_experiment("beat_lucic_fashion_mnist", "ema")
+    sweep.ema.extra_decays = (0.9995, 0.9999)
+    (note,) = ema_warmup_notes(sweep)  # 15,625 steps: 0.999 is reached at step 8,990, the others never
+    assert "0.9995 (from step 17,990), 0.9999 (from step 89,990)" in note and "0.999 " not in note
+
+
 def test_step_is_one_compiled_program():
     exp = build(tiny_config())
     step = parallel.shard_step(make_train_step(exp.family, exp.config), exp.mesh, donate=False)
