@@ -10,6 +10,8 @@ recipe changes, one named argument per candidate:
   |---|---|
   | ema | Adam lr 2e-4, beta1 0.5 (Radford et al.), EMA of G (0.999, warm-up) for samples and metrics |
   | ema_diffaug | `ema` + DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
+  | ema_standing | `ema`, its EMA G sampled with standing BatchNorm statistics (16 batches of 64 latents; |
+  |  | BigGAN's; jaxgan/standing_stats.py): the same training, bit for bit, another evaluation |
 
 The goal (issue 11): Inception FID <= 15 over 3 seeds, against their best row,
 WGAN 21.5 +- 1.6 (NS 26.5 +- 1.6).
@@ -62,7 +64,8 @@ The live G of seeds 1-2 (`--noema`) is exported but not scored yet.
 
 from jaxgan.config import check_arg, load_experiment
 
-RECIPES = ("ema", "ema_diffaug")
+RECIPES = ("ema", "ema_diffaug", "ema_standing")
+STANDING_BATCHES = 16  # BigGAN-PyTorch's num_standing_accumulations
 
 
 def get_config(arg: str | None = None):
@@ -75,4 +78,6 @@ def get_config(arg: str | None = None):
     c.ema.decay = 0.999
     if recipe == "ema_diffaug":
         c.augment.policy = "translation,cutout"
+    if recipe == "ema_standing":
+        c.eval.standing_stats = STANDING_BATCHES
     return c
