@@ -77,8 +77,7 @@ def sample() -> None:
     state = sampling.with_ema_decay(state, exp.config.ema, FLAGS.ema_decay)
     c = exp.config
     standing = c.eval.standing_stats if FLAGS.standing_stats is None else FLAGS.standing_stats
-    if sampling.uses_ema(state):
-        state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
+    state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
     predictions = sampling.predictions(exp.family, state)
     if FLAGS.input is not None:
         return translate(exp, state, predictions, output, FLAGS.input, FLAGS.prediction)

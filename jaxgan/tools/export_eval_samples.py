@@ -54,8 +54,11 @@ def export(workdir: str, use_ema: bool = True, num: int | None = None, ema_decay
     exp, state = experiment.restore(workdir)
     state = sampling.with_ema_decay(state, exp.config.ema, ema_decay)
     c = exp.config
+    if standing and not use_ema:
+        raise ValueError("--noema samples the live generator, which keeps its own BatchNorm statistics; "
+                         "--standing_stats recomputes the EMA's. Give one of them.")
     standing = c.eval.standing_stats if standing is None else standing
-    if use_ema and sampling.uses_ema(state):
+    if use_ema:
         state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
     else:
         standing = 0
@@ -74,6 +77,9 @@ def main(argv):
         raise flags.ValidationError(f"--output must end in .npy, got {FLAGS.output!r}.")
     if FLAGS.ema_decay is not None and not FLAGS.ema:
         raise flags.ValidationError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
+    if FLAGS.standing_stats and not FLAGS.ema:
+        raise flags.ValidationError("--noema samples the live generator, which keeps its own BatchNorm statistics; "
+                                    "--standing_stats recomputes the EMA's. Give one of them.")
     samples, meta = export(FLAGS.workdir, FLAGS.ema, FLAGS.num, FLAGS.ema_decay, FLAGS.standing_stats)
     import jax  # loaded by export
 
