@@ -13,7 +13,8 @@ from jaxgan import experiment, train
 from jaxgan.checkpoint import saveable_tree
 from jaxgan.config import ConfigError, base_config
 from jaxgan.data import build_dataset
-from jaxgan.data.attributed import TASKS, dilate, render, split_domains
+from jaxgan.data.attributed import TASKS, render, split_domains
+from jaxgan.data.transforms import dilate
 from jaxgan.families import LossContext, family_config
 from jaxgan.families.stargan import classification_loss, label_table, with_domain
 from jaxgan.models.stargan import StarGANDiscriminator, StarGANGenerator

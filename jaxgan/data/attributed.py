@@ -36,6 +36,7 @@ import itertools
 import ml_collections
 import numpy as np
 
+from jaxgan.data import transforms
 from jaxgan.data.images import stream_indices, to_float
 from jaxgan.data.paired import DEFAULT_SIZE, _Garments, _STREAM_A, _STREAM_B, unpaired_halves
 from jaxgan.data.registry import DATASETS
@@ -71,20 +72,12 @@ TASKS = {
 }
 
 
-def dilate(garments: np.ndarray) -> np.ndarray:
-    """3x3 grey dilation (max over each pixel's 3x3 neighbourhood, edges padded by repetition) of `[..., S, S, 1]`."""
-    pad = [(0, 0)] * (garments.ndim - 3) + [(1, 1), (1, 1), (0, 0)]
-    p = np.pad(garments, pad, mode="edge")
-    s = garments.shape[-2]
-    return np.max([p[..., i : i + s, j : j + s, :] for i in range(3) for j in range(3)], axis=0)
-
-
 def render(garments: np.ndarray, attributes: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """uint8 garments `[N, S, S, 1]` with attribute rows `[N, A]` (named `names`) -> uint8 RGB `[N, S, S, 3]`."""
     attrs = {name: np.asarray(attributes)[:, i].astype(bool)[:, None, None, None] for i, name in enumerate(names)}
     g = garments
     if "bold" in attrs:
-        g = np.where(attrs["bold"], dilate(g), g)
+        g = np.where(attrs["bold"], transforms.dilate(g), g)  # 3x3 grey dilation
     if "inverted" in attrs:
         g = np.where(attrs["inverted"], 255 - g, g)
     colour = np.stack([attrs[c][..., 0] for c in COLOURS], axis=-1)  # [N, 1, 1, 3]

@@ -71,6 +71,16 @@ def sobel_magnitude(images: np.ndarray) -> np.ndarray:
     return (np.sqrt((gx * gx + gy * gy).astype(np.float64)) / 255.0).astype(np.float32)
 
 
+def dilate(images: np.ndarray, radius: int = 1) -> np.ndarray:
+    """Grey dilation of `[..., S, S, C]` images: the max over each pixel's (2r+1)x(2r+1) neighbourhood, the borders
+    padded by repetition (so a border pixel's window holds only real pixels). Works on booleans too."""
+    pad = [(0, 0)] * (images.ndim - 3) + [(radius, radius), (radius, radius), (0, 0)]
+    p = np.pad(images, pad, mode="edge")
+    h, w = images.shape[-3:-1]
+    k = 2 * radius + 1
+    return np.max([p[..., i : i + h, j : j + w, :] for i in range(k) for j in range(k)], axis=0)
+
+
 def edge_map(images: np.ndarray, threshold: float = EDGE_THRESHOLD) -> np.ndarray:
     """Binary edges of uint8 images: 255 where the Sobel magnitude is >= `threshold`, else 0 (uint8).
 

@@ -79,17 +79,6 @@ def fidelity(outputs: np.ndarray, truth: np.ndarray) -> dict[str, float]:
 EDGE_TOLERANCE = 1  # pixels, in the edge score
 
 
-def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
-    """Boolean `[N, H, W]` masks grown by `radius` pixels: the max over a (2r+1)x(2r+1) window (zero-padded)."""
-    h, w = mask.shape[1:]
-    padded = np.pad(mask, ((0, 0), (radius, radius), (radius, radius)))
-    out = np.zeros_like(mask)
-    for dy in range(2 * radius + 1):
-        for dx in range(2 * radius + 1):
-            out |= padded[:, dy : dy + h, dx : dx + w]
-    return out
-
-
 def edge_scores(outputs: np.ndarray, truth: np.ndarray, tolerance: int = EDGE_TOLERANCE) -> dict[str, float]:
     """Precision, recall and F1 of edge pixels in [-1, 1] `outputs` against binary [-1, 1] `truth` edge maps.
 
@@ -97,10 +86,10 @@ def edge_scores(outputs: np.ndarray, truth: np.ndarray, tolerance: int = EDGE_TO
     edge found within `tolerance` of a predicted one. Precision (recall) is 0 where nothing is predicted
     (true), so that an empty output scores F1 0, not NaN.
     """
-    pred = np.asarray(outputs).mean(-1) > 0.0
-    true = np.asarray(truth).mean(-1) > 0.0
-    hits_pred = np.count_nonzero(pred & dilate(true, tolerance))
-    hits_true = np.count_nonzero(true & dilate(pred, tolerance))
+    pred = np.asarray(outputs).mean(-1, keepdims=True) > 0.0
+    true = np.asarray(truth).mean(-1, keepdims=True) > 0.0
+    hits_pred = np.count_nonzero(pred & transforms.dilate(true, tolerance))
+    hits_true = np.count_nonzero(true & transforms.dilate(pred, tolerance))
     precision = hits_pred / max(np.count_nonzero(pred), 1)
     recall = hits_true / max(np.count_nonzero(true), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
