@@ -75,9 +75,7 @@ def sample() -> None:
 
     exp, state = experiment.restore_latest(FLAGS.workdir)
     state = sampling.with_ema_decay(state, exp.config.ema, FLAGS.ema_decay)
-    c = exp.config
-    standing = c.eval.standing_stats if FLAGS.standing_stats is None else FLAGS.standing_stats
-    state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
+    state, _ = standing_stats.for_run(exp, state, FLAGS.standing_stats)
     predictions = sampling.predictions(exp.family, state)
     if FLAGS.input is not None:
         return translate(exp, state, predictions, output, FLAGS.input, FLAGS.prediction)

@@ -30,6 +30,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jaxgan import sampling
 from jaxgan.config import ConfigError
 from jaxgan.models.apply import apply_model
 from jaxgan.parallel import sharded_map
@@ -75,8 +76,6 @@ def standing_batch_stats(model: nn.Module, params: Any, collections: dict, key: 
 
     Conditional generators get every class in turn (row r has class r mod `num_classes`).
     """
-    from jaxgan import sampling  # sampling imports this module's state keys; import late
-
     mesh = sampling.prediction_mesh() if mesh is None else mesh
     total = None
     for i in range(num_batches):
@@ -107,6 +106,14 @@ def check(family: Any, state: Any) -> None:
     if "batch_stats" not in state.collections.get(ROLE, {}):
         raise StandingStatsError(f"config.eval.standing_stats: {name}'s generator has no BatchNorm statistics to "
                                  "recompute. Leave it at 0.")
+
+
+def for_run(exp: Any, state: Any, num_batches: int | None = None) -> tuple[Any, int]:
+    """`with_standing_stats` for the run `exp` (its family, `batch_size` and seed): `num_batches` of them, or the
+    run's `config.eval.standing_stats` when None. Returns the state and the number used."""
+    c = exp.config
+    num = c.eval.get("standing_stats", 0) if num_batches is None else num_batches
+    return with_standing_stats(exp.family, state, num, c.batch_size, c.seed), num
 
 
 def with_standing_stats(family: Any, state: Any, num_batches: int, batch_size: int, seed: int) -> Any:

@@ -96,8 +96,7 @@ def evaluate(exp: Any, state: Any, seed: int | None = None, pictures: bool = Fal
     run shows what the averaging alone is worth (`generator` says which).
     """
     c = exp.config
-    standing = c.eval.get("standing_stats", 0) if use_ema and sampling.uses_ema(state) else 0
-    state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
+    state, standing = standing_stats.for_run(exp, state, None if use_ema and sampling.uses_ema(state) else 0)
     raw = sampling.predictions(exp.family, state, use_ema=False)
     ctx = EvalContext(exp, state, sampling.predictions(exp.family, state) if use_ema else raw, raw,
                       eval_key(c.seed if seed is None else seed), pictures)

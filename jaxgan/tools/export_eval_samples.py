@@ -53,15 +53,10 @@ def export(workdir: str, use_ema: bool = True, num: int | None = None, ema_decay
         raise ValueError("--noema samples the live generator; --ema_decay picks an EMA. Give one of them.")
     exp, state = experiment.restore(workdir)
     state = sampling.with_ema_decay(state, exp.config.ema, ema_decay)
-    c = exp.config
     if standing and not use_ema:
         raise ValueError("--noema samples the live generator, which keeps its own BatchNorm statistics; "
                          "--standing_stats recomputes the EMA's. Give one of them.")
-    standing = c.eval.standing_stats if standing is None else standing
-    if use_ema:
-        state = standing_stats.with_standing_stats(exp.family, state, standing, c.batch_size, c.seed)
-    else:
-        standing = 0
+    state, standing = standing_stats.for_run(exp, state, standing if use_ema else 0)
     num = num or exp.config.eval.num_samples
     samples = sampling.predictions(exp.family, state, use_ema=use_ema)["generate"](eval_key(exp.config.seed), num)
     generator = "ema" if use_ema and sampling.uses_ema(state) else "raw"
