@@ -257,6 +257,30 @@ def test_image_table_renames_prefixes_into_shared_columns():
         image_table.table([cycle], rename={"translate_ba/": "x/", "translate_ab/": "x/"})
 
 
+def test_image_table_gives_the_mean_and_sample_std_over_seeds_of_one_protocol():
+    from jaxgan.tools import image_table
+
+    def run(name, fid, protocol="p", **more):
+        return {"name": name, "dataset": "d", "step": 6, "wall_s": 60.0 * fid, "x/fid": fid, "x/fid_std": 0.5,
+                "x/protocol": protocol, **more}
+
+    runs = [run("l1_s0", 30.0), run("l1_s1", 32.0), run("l1_s2", 34.0), run("cgan_s0", 40.0), run("other", 1.0),
+            run("sweep_s1@6", 36.0)]
+    text = image_table.table(runs, seeds=True)
+    assert "| **l1**, mean ± std over seeds 0,1,2 | d | 6 | 32 ± 2 | 32 ± 2 | [1] |" in text  # stdev(30, 32, 34) = 2
+    assert text.count("mean ± std") == 1  # one seed of cgan, no seed suffix on the others: no mean of one
+    assert "mean" not in image_table.table(runs)
+    labelled = image_table.table(runs, seeds=True, labels={"sweep_s1@6": "cgan_s1"})
+    assert "| **cgan**, mean ± std over seeds 0,1 | d | 6 | 38 ± 2.8 | 38 ± 2.8 | [4] |" in labelled
+    assert "| cgan_s1 | d | 6 |" in labelled and "sweep_s1@6" not in labelled
+    with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):
+        image_table.table([*runs[:2], run("l1_s2", 34.0, protocol="q")], seeds=True)
+    with pytest.raises(ValueError, match=r"--label names rows that are not in the table: \['nope'\]"):
+        image_table.table(runs, labels={"nope": "x"})
+    with pytest.raises(ValueError, match="--label takes OLD=NEW row names"):
+        image_table.parse_labels(["a="])
+
+
 def test_prepare_reference_fills_the_entry_the_evaluation_reads(tmp_path, fake_extractor):
     from jaxgan.tools import prepare_reference
 

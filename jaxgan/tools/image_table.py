@@ -2,7 +2,8 @@
 
   python -m jaxgan.tools.image_table runs/dcgan_fashion_mnist runs/stacked_fmnist_plain scores.json ... \
       [--output experiments/README.md --marker TABLE_IMAGES] [--skip pair/,pair_mean/] \
-      [--rename translate_ba/=edges_to_garment/,translate/=edges_to_garment/] [--keep experiments/results]
+      [--rename translate_ba/=edges_to_garment/,translate/=edges_to_garment/] [--keep experiments/results] \
+      [--seeds] [--label W@15625=NAME_s1]
 
 Each workdir gives one row from its `eval_final.json` (written at the end of
 training, or by `python -m jaxgan.evaluate --output W/eval_final.json`):
@@ -20,13 +21,20 @@ the same benchmark come from ../shared/targets.md with their own protocols.
 `--rename OLD/=NEW/` gives metrics of the same
 measurement under different names one column (CycleGAN's `translate_ba/` and
 pix2pix's `translate/` are both edges -> garment on the same test pairs);
-kept rows keep their own names. With --output, the table replaces the text between `<!-- MARKER -->` and
+kept rows keep their own names. `--seeds` adds, under the runs, one row per
+group of runs that differ only in their seed suffix (`_s0`, `_s1`, ...: the
+names `--workdir runs/NAME_s<seed>` gives): the mean ± sample std over the
+seeds of each metric; rows of one group must share their protocol. `--label
+OLD=NEW` renames a row first (e.g. a checkpoint's evaluation `W@15625` that
+stands for seed 1 of another recipe). With --output, the table replaces the text between `<!-- MARKER -->` and
 `<!-- /MARKER -->` in that file, so no number is typed by hand.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import statistics
 
 from absl import app, flags
 from etils import epath
@@ -63,8 +71,8 @@ PUBLISHED_EXTRACTOR = {"fashion_mnist": "inception_fid"}
 TWINS = {"stacked_fashion_mnist": "stacked_mnist"}
 # Numeric keys of a final evaluation that are not scores (the row's own columns, or sample counts). Metrics are
 # `<extractor>/<metric>` or `<translation>/<metric>`; evaluators with one protocol (`attributes`) name them bare.
-NOT_METRICS = frozenset({"step", "wall_s", "train_s", "train_cpu_s", "kimg", "num_samples", "non_finite_samples",
-                         "generator_params"})  # pairwise_table keeps the generator size in the same row
+NOT_METRICS = frozenset({"step", "seed", "wall_s", "train_s", "train_cpu_s", "kimg", "num_samples",
+                         "non_finite_samples", "generator_params"})  # pairwise_table keeps the generator size in the same row
 # Columns in this order first; any other metric follows, sorted.
 _ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
 
@@ -160,14 +168,77 @@ def parse_renames(items: list[str]) -> dict[str, str]:
     return dict(i.split("=") for i in items)
 
 
+def parse_labels(items: list[str]) -> dict[str, str]:
+    """`["old=new", ...]` as {old row name: new}; a malformed item is a ValueError naming the form."""
+    if bad := [i for i in items if i.count("=") != 1 or not all(i.split("="))]:
+        raise ValueError(f"--label takes OLD=NEW row names, e.g. beat_lucic_ema_sweep_s1@15625=ema_standing_s1; "
+                         f"got {bad}.")
+    return dict(i.split("=") for i in items)
+
+
+_SEED = re.compile(r"_s(\d+)$")
+
+
+def _protocol(r: dict) -> str:
+    """A row's protocol footnote (without its number)."""
+    parts = ([r["protocol"]] if "protocol" in r else []) + [
+        f"{k}: {v}" if "protocol" not in r else v for k, v in sorted(r.items()) if k.endswith("/protocol")]
+    return "; ".join(parts) + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
+
+
+def seed_groups(runs: list[dict]) -> dict[str, list[dict]]:
+    """Runs named `<group>_s<seed>`, by group, where a group has two runs or more; their protocols must agree.
+
+    Raises:
+      ValueError: two runs of one group were measured with different protocols (their mean means nothing).
+    """
+    groups: dict[str, list[dict]] = {}
+    for r in runs:
+        if match := _SEED.search(r["name"]):
+            groups.setdefault(r["name"][:match.start()], []).append(r)
+    groups = {g: rs for g, rs in groups.items() if len(rs) > 1}
+    for group, rs in groups.items():
+        if len({_protocol(r) for r in rs}) > 1:
+            raise ValueError(f"--seeds: runs {[r['name'] for r in rs]} of group {group!r} have different protocols, "
+                             "so no mean is taken; score them the same way (or --label one out of the group).")
+    return groups
+
+
+def _mean_cell(values: list) -> str:
+    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(values) < 2:
+        return _cell(values[0]) if values else ""
+    return f"{statistics.mean(values):.4g} ± {statistics.stdev(values):.2g}"
+
+
+def _seed_rows(runs: list[dict], metrics: list[str], numbers: dict[str, int]) -> list[str]:
+    """One `mean ± std` row per seed group of `runs` (see `seed_groups`)."""
+    lines = []
+    for group, rs in seed_groups(runs).items():
+        seeds = ",".join(_SEED.search(r["name"]).group(1) for r in rs)
+        steps = {r["step"] for r in rs}
+        walls = [r["wall_s"] / 60 for r in rs if "wall_s" in r]
+        cells = [_mean_cell([r.get(k) for r in rs]) for k in metrics]
+        step = steps.pop() if len(steps) == 1 else "/".join(map(str, sorted(steps)))
+        lines.append(f"| **{group}**, mean ± std over seeds {seeds} | {rs[0]['dataset']} | {step} | "
+                     f"{_mean_cell(walls)} | " + " | ".join(cells) + f" | [{numbers[rs[0]['name']]}] |")
+    return lines
+
+
 def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = (),
-          rename: dict[str, str] | None = None) -> str:
+          rename: dict[str, str] | None = None, seeds: bool = False, labels: dict[str, str] | None = None) -> str:
     """The Markdown table of `runs`, their protocols, and (`published`) the published rows of their datasets.
 
     `skip`: leave out the metrics whose keys start with one of these prefixes (e.g. `pair/`, shown elsewhere).
     `rename`: old key prefix -> new, applied first (one column for one measurement named two ways).
+    `seeds`: add a mean ± sample-std row per group of runs that differ only in their `_s<seed>` suffix.
+    `labels`: old row name -> new, applied first (e.g. to put a checkpoint's evaluation into a seed group).
     """
-    runs = [renamed(r, rename or {}) for r in runs]
+    labels = labels or {}
+    if missing := sorted(set(labels) - {r["name"] for r in runs}):
+        raise ValueError(f"--label names rows that are not in the table: {missing}; the rows are "
+                         f"{[r['name'] for r in runs]}.")
+    runs = [renamed({**r, "name": labels.get(r["name"], r["name"])}, rename or {}) for r in runs]
     metrics = sorted({k for r in runs for k, v in r.items() if ("/" in k or k not in NOT_METRICS)
                       and not k.endswith("_std") and isinstance(v, (int, float)) and not isinstance(v, bool)
                       and not k.startswith(tuple(skip))}, key=_metric_order)
@@ -180,12 +251,10 @@ def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = (),
             cells.append(_cell(r.get(k)) + (f" ± {std:.2g}" if isinstance(std, float) else ""))
         wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
         lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
+    if seeds:
+        lines += _seed_rows(runs, metrics, {r["name"]: i for i, r in enumerate(runs, 1)})
     lines.append("")
-    lines += [f"[{i}] " + "; ".join(([r["protocol"]] if "protocol" in r else [])
-                                    + [f"{k}: {v}" if "protocol" not in r else v
-                                       for k, v in sorted(r.items()) if k.endswith("/protocol")])
-              + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
-              for i, r in enumerate(runs, 1)]
+    lines += [f"[{i}] {_protocol(r)}" for i, r in enumerate(runs, 1)]
     for dataset in sorted({r["dataset"] for r in runs} if published else ()):
         benchmark = TWINS.get(dataset, dataset)
         if benchmark not in PUBLISHED:
@@ -206,7 +275,8 @@ def main(argv):
     try:
         rows = [load(w) for w in argv[1:]]
         text = table(rows, published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip),
-                     rename=parse_renames(flags.FLAGS.rename))
+                     rename=parse_renames(flags.FLAGS.rename), seeds=flags.FLAGS.seeds,
+                     labels=parse_labels(flags.FLAGS.label))
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
     if flags.FLAGS.keep:
@@ -226,4 +296,7 @@ if __name__ == "__main__":
     flags.DEFINE_list("skip", [], "Leave out metrics whose keys start with these prefixes, e.g. pair/,pair_mean/.")
     flags.DEFINE_list("rename", [], "OLD=NEW key prefixes: one column for a measurement two families name "
                       "differently, e.g. translate_ba/=edges_to_garment/,translate/=edges_to_garment/.")
+    flags.DEFINE_bool("seeds", False, "Add a mean ± sample-std row per group of runs named <group>_s<seed>.")
+    flags.DEFINE_list("label", [], "OLD=NEW row names, applied first, e.g. "
+                      "beat_lucic_ema_sweep_s1@15625=beat_lucic_ema_standing_s1 to count it as that seed.")
     cli.run(main)
