@@ -275,6 +275,13 @@ def test_image_table_gives_the_mean_and_sample_std_over_seeds_of_one_protocol():
     assert "| cgan_s1 | d | 6 |" in labelled and "sweep_s1@6" not in labelled
     with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):
         image_table.table([*runs[:2], run("l1_s2", 34.0, protocol="q")], seeds=True)
+    with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):  # the live G beside EMAs
+        image_table.table([*runs[:2], run("l1_s2", 34.0, generator="raw")], seeds=True)
+    standing = image_table.table([run("l1_s0", 30.0, standing_stats=16), run("l1_s1", 32.0, standing_stats=16)],
+                                 seeds=True)
+    assert "BatchNorm statistics of 16 batches" in standing and "standing_stats |" not in standing
+    with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):
+        image_table.table([run("l1_s0", 30.0, standing_stats=16), run("l1_s1", 32.0)], seeds=True)
     with pytest.raises(ValueError, match=r"--label names rows that are not in the table: \['nope'\]"):
         image_table.table(runs, labels={"nope": "x"})
     with pytest.raises(ValueError, match="--label takes OLD=NEW row names"):

@@ -72,7 +72,7 @@ TWINS = {"stacked_fashion_mnist": "stacked_mnist"}
 # Numeric keys of a final evaluation that are not scores (the row's own columns, or sample counts). Metrics are
 # `<extractor>/<metric>` or `<translation>/<metric>`; evaluators with one protocol (`attributes`) name them bare.
 NOT_METRICS = frozenset({"step", "seed", "wall_s", "train_s", "train_cpu_s", "kimg", "num_samples",
-                         "non_finite_samples", "generator_params"})  # pairwise_table keeps the generator size in the same row
+                         "non_finite_samples", "generator_params", "standing_stats"})  # pairwise_table keeps the generator size in the same row
 # Columns in this order first; any other metric follows, sorted.
 _ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
 
@@ -183,11 +183,14 @@ def _protocol(r: dict) -> str:
     """A row's protocol footnote (without its number)."""
     parts = ([r["protocol"]] if "protocol" in r else []) + [
         f"{k}: {v}" if "protocol" not in r else v for k, v in sorted(r.items()) if k.endswith("/protocol")]
+    if r.get("standing_stats"):
+        parts.append(f"EMA G with BatchNorm statistics of {r['standing_stats']} batches (standing statistics)")
     return "; ".join(parts) + (f" (skipped: {r['metrics_skipped']})" if "metrics_skipped" in r else "")
 
 
 def seed_groups(runs: list[dict]) -> dict[str, list[dict]]:
-    """Runs named `<group>_s<seed>`, by group, where a group has two runs or more; their protocols must agree.
+    """Runs named `<group>_s<seed>`, by group, where a group has two runs or more; their protocols (and which
+    generator was scored: EMA, live, standing statistics) must agree.
 
     Raises:
       ValueError: two runs of one group were measured with different protocols (their mean means nothing).
@@ -198,7 +201,7 @@ def seed_groups(runs: list[dict]) -> dict[str, list[dict]]:
             groups.setdefault(r["name"][:match.start()], []).append(r)
     groups = {g: rs for g, rs in groups.items() if len(rs) > 1}
     for group, rs in groups.items():
-        if len({_protocol(r) for r in rs}) > 1:
+        if len({(_protocol(r), r.get("generator")) for r in rs}) > 1:
             raise ValueError(f"--seeds: runs {[r['name'] for r in rs]} of group {group!r} have different protocols, "
                              "so no mean is taken; score them the same way (or --label one out of the group).")
     return groups
