@@ -41,9 +41,12 @@ time than the fixed-resolution run.
 Measured (seed 0, 2026-12-06, 2 AMD EPYC cores beside other jobs; experiments/README.md,
 TABLE_PROGAN_CURVE): `grow` ends at FID 80.7 (224 kimg, 68.7 CPU-minutes of training);
 `fixed` (1.57 CPU-s per step, 2.5x) scores 145.5 after 32 kimg (26.4 CPU-minutes), 108.2
-after 64 kimg (52.0), 87.8 at step 2,564 (~66.7) and 80.6 after 96 kimg (78.1). So growing
-reaches FID 80.7 with ~12% less compute, but the fixed run reaches every coarser FID first and,
-at the same 224 kimg, goes on past 80.6: the claim holds narrowly, at the end of the schedule only.
+after 64 kimg (52.0), 87.8 at step 2,564 (~66.7), 80.6 after 96 kimg (78.1), and 63.5, 56.0,
+53.2, 51.1 after 128, 160, 192, 224 kimg (184.2 CPU-minutes in all). So growing reaches FID
+80.7 with ~12% less compute, but the fixed run reaches every coarser FID first and, with the
+same 224 kimg, ends at 51.1 against 80.7 for 2.7x the compute: the claim holds narrowly, at the
+growing run's final quality only. One seed.
+Grids (EMA G, step 7,000): experiments/figures/progan_fashion_mnist32_{grow,fixed}_step7000.png.
 """
 
 from jaxgan.config import base_config, check_arg
