@@ -273,6 +273,8 @@ def test_image_table_gives_the_mean_and_sample_std_over_seeds_of_one_protocol():
     labelled = image_table.table(runs, seeds=True, labels={"sweep_s1@6": "cgan_s1"})
     assert "| **cgan**, mean ± std over seeds 0,1 | d | 6 | 38 ± 2.8 | 38 ± 2.8 | [4] |" in labelled
     assert "| cgan_s1 | d | 6 |" in labelled and "sweep_s1@6" not in labelled
+    partial = image_table.table([run("l1_s0", 30.0, **{"x/kid": 0.5}), run("l1_s1", 32.0)], seeds=True)
+    assert "| 31 ± 1.4 | 0.5 (n=1) | [1] |" in partial  # a metric one seed lacks says so
     with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):
         image_table.table([*runs[:2], run("l1_s2", 34.0, protocol="q")], seeds=True)
     with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):  # the live G beside EMAs

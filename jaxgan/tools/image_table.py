@@ -71,8 +71,9 @@ PUBLISHED_EXTRACTOR = {"fashion_mnist": "inception_fid"}
 TWINS = {"stacked_fashion_mnist": "stacked_mnist"}
 # Numeric keys of a final evaluation that are not scores (the row's own columns, or sample counts). Metrics are
 # `<extractor>/<metric>` or `<translation>/<metric>`; evaluators with one protocol (`attributes`) name them bare.
+# (pairwise_table keeps the generator size in the same row; standing statistics go in the protocol.)
 NOT_METRICS = frozenset({"step", "seed", "wall_s", "train_s", "train_cpu_s", "kimg", "num_samples",
-                         "non_finite_samples", "generator_params", "standing_stats"})  # pairwise_table keeps the generator size in the same row
+                         "non_finite_samples", "generator_params", "standing_stats"})
 # Columns in this order first; any other metric follows, sorted.
 _ORDER = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "modes", "kl")
 
@@ -208,10 +209,12 @@ def seed_groups(runs: list[dict]) -> dict[str, list[dict]]:
 
 
 def _mean_cell(values: list) -> str:
-    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if len(values) < 2:
-        return _cell(values[0]) if values else ""
-    return f"{statistics.mean(values):.4g} ± {statistics.stdev(values):.2g}"
+    """`mean ± sample std` of the numbers among `values`, saying how many there were when some are missing."""
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    short = f" (n={len(numbers)})" if 0 < len(numbers) < len(values) else ""
+    if len(numbers) < 2:
+        return (_cell(numbers[0]) if numbers else "") + short
+    return f"{statistics.mean(numbers):.4g} ± {statistics.stdev(numbers):.2g}{short}"
 
 
 def _seed_rows(runs: list[dict], metrics: list[str], numbers: dict[str, int]) -> list[str]:
@@ -220,7 +223,7 @@ def _seed_rows(runs: list[dict], metrics: list[str], numbers: dict[str, int]) ->
     for group, rs in seed_groups(runs).items():
         seeds = ",".join(_SEED.search(r["name"]).group(1) for r in rs)
         steps = {r["step"] for r in rs}
-        walls = [r["wall_s"] / 60 for r in rs if "wall_s" in r]
+        walls = [r["wall_s"] / 60 if "wall_s" in r else None for r in rs]
         cells = [_mean_cell([r.get(k) for r in rs]) for k in metrics]
         step = steps.pop() if len(steps) == 1 else "/".join(map(str, sorted(steps)))
         lines.append(f"| **{group}**, mean ± std over seeds {seeds} | {rs[0]['dataset']} | {step} | "
