@@ -71,6 +71,8 @@ The live G of seeds 1-2 (`--noema`) is exported but not scored yet.
 A 2% change, inside the seeds' spread: the classifier-FID proxy's 10-12% gain at steps
 6,250-9,375 did not carry to the Inception FID at the end, and the goal (<= 15 over 3
 seeds) is still missed. Grid: experiments/figures/beat_lucic_ema_standing_seed1_step15625.png.
+The same run's warm-up-capped longer average (`--ema_decay 0.9995`, ~0.9994 at the end) is worse:
+FID 16.56.
 """
 
 from jaxgan.config import check_arg, load_experiment
