@@ -160,6 +160,27 @@ def test_infogan_discriminator_without_batch_norm_and_generator_activation():
     assert np.all(np.abs(a) < 1.0)  # 2 * sigmoid - 1
 
 
+def test_infogan_discriminator_with_spectral_norm_ignores_the_scale_of_its_weights():
+    """SN-DCGAN's D (Miyato et al. 2018): each layer's kernel is divided by its top singular value,
+    so scaling every kernel by 10 leaves the logits unchanged; the plain D's change."""
+    x = jnp.asarray(np.random.default_rng(5).standard_normal((4, 28, 28, 1)), jnp.float32)
+    sn = models.build_discriminator("infogan", {"batch_norm": False, "spectral_norm": True})
+    plain = models.build_discriminator("infogan", {"batch_norm": False})
+    variables = sn.init(jax.random.key(0), x, train=False)
+    assert len(jax.tree.leaves(variables["spectral_stats"])) == 2 * 4  # (u, sigma) per layer
+    assert _count(variables["params"]) == _count(plain.init(jax.random.key(0), x, train=False)["params"])
+    scaled = {**variables, "params": jax.tree_util.tree_map_with_path(
+        lambda path, w: 10.0 * w if path[-1].key == "kernel" else w, variables["params"])}
+
+    def logits(model, v):
+        return jax.jit(lambda v: model.apply(v, x, train=True, mutable=["spectral_stats"])[0])(v)
+
+    a, b = logits(sn, variables), logits(sn, scaled)
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    plain_vars = {"params": variables["params"]}
+    assert not np.allclose(logits(plain, plain_vars), logits(plain, {"params": scaled["params"]}), rtol=1e-2)
+
+
 def test_bad_options_fail_when_built():
     with pytest.raises(ValueError, match="divisible by 8"):
         models.build_generator("dcgan32", {}, (28, 28, 1))

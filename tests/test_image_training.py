@@ -98,3 +98,29 @@ def test_evaluate_overrides_the_runs_eval_protocol_and_refuses_a_bad_one():
     assert exp.config.eval.num_samples == 64  # not overridden: kept
     with pytest.raises(ConfigError, match="nope"):
         evaluate.configure(exp, {**keep, "metrics": "fid,nope"})
+
+
+def test_the_beat_lucic_modifiers_compose_and_train_on_two_devices():
+    """`ema+m1+m2...`: each modifier is one change, all of them together train; a bad name lists the choices."""
+    import pytest
+
+    from helpers import build, run_steps
+    from jaxgan.config import ConfigError, load_experiment
+
+    everything = "ema+decay+hinge+sn+lecam+ttur+b128+diffaug+standing+short"
+    c = load_experiment("beat_lucic_fashion_mnist", everything)
+    assert (c.loss, c.optimizer.g.schedule, c.optimizer.d.lr, c.augment.policy) == (
+        "hinge", "linear", 4e-4, "translation,cutout")
+    assert (c.batch_size, c.total_steps, c.eval.extractor, c.eval.standing_stats) == (
+        128, 1_562, "fashion_mnist_classifier", 16)  # `short` runs after b128: the same screen images
+    assert c.model.d.spectral_norm and not c.model.d.batch_norm and c.penalties.lecam.weight == 0.3
+    assert load_experiment("beat_lucic_fashion_mnist", "ema_standing").eval.standing_stats == 16  # old name
+    for bad in ("ema+nope", "hinge", "ema+sn+sn"):
+        with pytest.raises(ConfigError, match="Modifiers: decay, hinge"):
+            load_experiment("beat_lucic_fashion_mnist", bad)
+    c.batch_size, c.total_steps = 8, 2
+    with mock_images(num_examples=40):
+        state = run_steps(build(c, num_devices=2), 2)
+    assert int(state.step) == 2
+    assert all(np.all(np.isfinite(leaf)) for leaf in jax.tree.leaves(state.params))
+    assert jax.tree.leaves(state.extra["penalties"])  # LeCam's anchors live in the state

@@ -28,7 +28,7 @@ import flax.linen as nn
 import jax
 
 from jaxgan.models.conv import Conv, ConvTranspose, resolve_impl
-from jaxgan.models.layers import activation
+from jaxgan.models.layers import activation, maybe_spectral_norm
 from jaxgan.models.registry import DISCRIMINATORS, GENERATORS
 from jaxgan.parallel import DATA_AXIS
 
@@ -88,10 +88,13 @@ class InfoGANDiscriminator(nn.Module):
     Attributes:
       batch_norm: BN after the second conv and the fc 1024 (the study's
         "discriminator_batchnorm"; off for WGAN-GP, whose penalty is per example).
+      spectral_norm: spectrally normalize all four layers (Miyato et al. 2018;
+        the study's "spectral_norm" option); usually with `batch_norm` off.
       conv_impl: "auto", "subpixel", "xla" or "mixed".
     """
 
     batch_norm: bool = True
+    spectral_norm: bool = False
     conv_impl: str = "auto"
 
     def __post_init__(self):
@@ -101,8 +104,11 @@ class InfoGANDiscriminator(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, train: bool) -> jax.Array:
         norm = (lambda y: _bn(train)(y)) if self.batch_norm else (lambda y: y)  # a new layer per call
-        x = _lrelu(Conv(64, (4, 4), (2, 2), "SAME", kernel_init=_TRUNCATED_INIT, impl=self.conv_impl)(x))
-        x = Conv(128, (4, 4), (2, 2), "SAME", kernel_init=_TRUNCATED_INIT, impl=self.conv_impl)(x)
+        sn = lambda layer: maybe_spectral_norm(layer, self.spectral_norm, train)  # noqa: E731
+        conv = lambda features: sn(Conv(features, (4, 4), (2, 2), "SAME", kernel_init=_TRUNCATED_INIT,  # noqa: E731
+                                        impl=self.conv_impl))
+        x = _lrelu(conv(64)(x))
+        x = conv(128)(x)
         x = _lrelu(norm(x)).reshape(x.shape[0], -1)
-        x = _lrelu(norm(nn.Dense(1024, kernel_init=_INIT)(x)))
-        return nn.Dense(1, kernel_init=_INIT)(x)[:, 0]
+        x = _lrelu(norm(sn(nn.Dense(1024, kernel_init=_INIT))(x)))
+        return sn(nn.Dense(1, kernel_init=_INIT))(x)[:, 0]
