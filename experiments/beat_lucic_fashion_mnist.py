@@ -4,14 +4,25 @@ Everything that defines the comparison is taken from `lucic_fashion_mnist.py:ns`
 their InfoGAN-style networks, z of 64, batch 64, 15,625 steps (the same
 15,625 x 64 image budget), and their evaluation (10k samples against 10k
 Fashion-MNIST test images, Inception pool3, FID/KID/PR/DC). Only the training
-recipe changes, one named argument per candidate:
+recipe changes. The argument is `ema` followed by modifiers, each one change:
+`ema+decay+hinge` is `ema` with a linear lr decay and the hinge loss.
 
-  | arg | changes from `:ns` (compare_gan's NS defaults: lr 5e-5, beta1 0) |
+  `ema` (changes from `:ns`, compare_gan's NS defaults: lr 5e-5, beta1 0): Adam lr 2e-4,
+  beta1 0.5 (Radford et al.), EMA of G (0.999, warm-up) for samples and metrics. Modifiers:
+  | modifier | change |
   |---|---|
-  | ema | Adam lr 2e-4, beta1 0.5 (Radford et al.), EMA of G (0.999, warm-up) for samples and metrics |
-  | ema_diffaug | `ema` + DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
-  | ema_standing | `ema`, its EMA G sampled with standing BatchNorm statistics (16 batches of 64 latents; |
+  | decay | linear lr decay to 0 over the run, G and D |
+  | hinge | the hinge loss (Lim & Ye 2017; SAGAN, BigGAN) |
+  | sn | D spectrally normalized, without its BatchNorms (SN-DCGAN, Miyato et al. 2018) |
+  | lecam | LeCam regularization of D, weight 0.3 (Tseng et al. 2021) |
+  | ttur | G lr 1e-4, D lr 4e-4 (Heusel et al. 2017; SAGAN) |
+  | b128 | batch 128 for half the steps: the same 15,625 x 64 images |
+  | diffaug | DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
+  | standing | the EMA G sampled with standing BatchNorm statistics (16 batches of 64 latents; |
   |  | BigGAN's; jaxgan/standing_stats.py): the same training, bit for bit, another evaluation |
+  | short | a screen: a fifth of the images (3,125 steps at batch 64), scored at the end by the |
+  |  | 2k-sample classifier-FID proxy instead of the 10k Inception FID |
+  `ema_diffaug` and `ema_standing` name `ema+diffaug` and `ema+standing` (the first runs).
 
 The goal (issue 11): Inception FID <= 15 over 3 seeds, against their best row,
 WGAN 21.5 +- 1.6 (NS 26.5 +- 1.6).

@@ -170,6 +170,12 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     checkpoint = image_table.load(str(workdir / "eval_step2.json"))
     assert checkpoint["name"] == "run@2" and checkpoint["dataset"] == "fashion_mnist"
     assert "| run@2 | fashion_mnist | 2 |  | 1.5 |" in image_table.table([checkpoint])
+    # two evaluations of that checkpoint are told apart by their files; one run given twice is refused
+    (workdir / "standing.json").write_text(json.dumps({"step": 2, f"{FAKE}/fid": 1.2, "protocol": "p"}))
+    both = image_table.load_all([str(workdir / "eval_step2.json"), str(workdir / "standing.json")])
+    assert [r["name"] for r in both] == ["run@2_eval_step2", "run@2_standing"]
+    with pytest.raises(ValueError, match="Rows run come from more than one argument"):
+        image_table.load_all([str(workdir), str(kept)])
 
 
 def test_table_sets_lucics_rows_beside_inception_fids_only():

@@ -135,6 +135,23 @@ def load(arg: str) -> dict:
     return json.loads(path.read_text()) if KEPT in row else row
 
 
+def load_all(args: list[str]) -> list[dict]:
+    """`load` of each argument. Two evaluations of one checkpoint (`W@N`, e.g. with and without
+    standing statistics) are named `W@N_<file stem>` instead, so that neither --keep nor --label
+    confuses them; any other pair of rows with one name is refused."""
+    rows = [load(a) for a in args]
+    names = [r["name"] for r in rows]
+    for arg, row in zip(args, rows):
+        if names.count(row["name"]) > 1 and "@" in row["name"] and KEPT not in row:
+            row["name"] = f"{row['name']}_{epath.Path(arg).stem}"
+    names = [r["name"] for r in rows]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        sources = [a for a, r in zip(args, rows) if r["name"] in dupes]
+        raise ValueError(f"Rows {', '.join(dupes)} come from more than one argument ({', '.join(sources)}); "
+                         "give each run once.")
+    return rows
+
+
 def keep(row: dict, directory: epath.Path, source: str) -> epath.Path:
     """Writes a run's `row` to `directory/<name>.json`, read back by `load` as the same row."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -279,7 +296,7 @@ def main(argv):
     if len(argv) < 2:
         raise app.UsageError("Usage: python -m jaxgan.tools.image_table WORKDIR|SCORES.json [...] [--output FILE]")
     try:
-        rows = [load(w) for w in argv[1:]]
+        rows = load_all(argv[1:])
         text = table(rows, published=flags.FLAGS.published, skip=tuple(flags.FLAGS.skip),
                      rename=parse_renames(flags.FLAGS.rename), seeds=flags.FLAGS.seeds,
                      labels=parse_labels(flags.FLAGS.label))
