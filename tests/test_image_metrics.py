@@ -176,6 +176,9 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     assert [r["name"] for r in both] == ["run@2_eval_step2", "run@2_standing"]
     with pytest.raises(ValueError, match="Rows run come from more than one argument"):
         image_table.load_all([str(workdir), str(kept)])
+    with pytest.raises(ValueError, match="already keeps the row of .*--label run=NEW_NAME"):
+        image_table.keep(checkpoint | {"name": "run"}, tmp_path / "results", str(workdir / "eval_step2.json"))
+    assert image_table.load(str(kept))["kept_from"] == str(workdir)  # untouched
 
 
 def test_table_sets_lucics_rows_beside_inception_fids_only():

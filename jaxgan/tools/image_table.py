@@ -15,7 +15,8 @@ checkpoint's scores (`python -m jaxgan.evaluate --workdir W --step N
 --output W/eval_stepN.json`): the row `W@N`. `--keep DIR` writes each
 workdir's row to `DIR/<run>.json` (a few kB, committed beside the table),
 and such a kept row is read back as the run itself: a table outlives the
-machine its runs were trained on. Each
+machine its runs were trained on. A row is kept under its `--label`, and a
+kept file is never overwritten by another source's row. Each
 row's protocol is printed under the table, numbered. Published numbers for
 the same benchmark come from ../shared/targets.md with their own protocols.
 `--rename OLD/=NEW/` gives metrics of the same
@@ -152,11 +153,18 @@ def load_all(args: list[str]) -> list[dict]:
     return rows
 
 
-def keep(row: dict, directory: epath.Path, source: str) -> epath.Path:
-    """Writes a run's `row` to `directory/<name>.json`, read back by `load` as the same row."""
-    directory.mkdir(parents=True, exist_ok=True)
+def keep(row: dict, directory: epath.Path, source: str, check_only: bool = False) -> epath.Path:
+    """Writes a run's `row` to `directory/<name>.json`, read back by `load` as the same row.
+
+    ValueError, before anything is written, when that file keeps another source's row.
+    """
     path = directory / f"{row['name']}.json"
-    path.write_text(json.dumps({**row, KEPT: source}, indent=2) + "\n")
+    if path.exists() and (before := json.loads(path.read_text()).get(KEPT)) not in (None, source):
+        raise ValueError(f"{path} already keeps the row of {before}; {source} would overwrite it. "
+                         f"Give this row another name: --label {row['name']}=NEW_NAME.")
+    if not check_only:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({**row, KEPT: source}, indent=2) + "\n")
     return path
 
 
@@ -302,10 +310,17 @@ def main(argv):
                      labels=parse_labels(flags.FLAGS.label))
     except ValueError as e:
         raise flags.ValidationError(str(e)) from None
-    if flags.FLAGS.keep:
-        for arg, row in zip(argv[1:], rows):
-            if KEPT not in row and "samples" not in row:  # runs and their checkpoints' evaluations
-                print(f"kept {keep(row, epath.Path(flags.FLAGS.keep), arg)}")
+    if flags.FLAGS.keep:  # runs and their checkpoints' evaluations, under their --label if they have one
+        labels, directory = parse_labels(flags.FLAGS.label), epath.Path(flags.FLAGS.keep)
+        to_keep = [({**row, "name": labels.get(row["name"], row["name"])}, arg) for arg, row in zip(argv[1:], rows)
+                   if KEPT not in row and "samples" not in row]
+        try:
+            for row, arg in to_keep:
+                keep(row, directory, arg, check_only=True)
+        except ValueError as e:
+            raise flags.ValidationError(str(e)) from None
+        for row, arg in to_keep:
+            print(f"kept {keep(row, directory, arg)}")
     emit(text)
 
 
