@@ -86,6 +86,11 @@ A 2% change, inside the seeds' spread: the classifier-FID proxy's 10-12% gain at
 seeds) is still missed. Grid: experiments/figures/beat_lucic_ema_standing_seed1_step15625.png.
 The same run's warm-up-capped longer average (`--ema_decay 0.9995`, ~0.9994 at the end) is worse:
 FID 16.56.
+
+Screen of single changes (measured 2026-12-06, seed 1, `ema+M+short`: 3,125 steps of 64 images,
+classifier-FID of 2k EMA samples with standing statistics vs the 10k test images; TABLE_LUCIC_SCREEN):
+  ema 8.63 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (D wins, G collapses)
+None beats `ema` at this length; see experiments/README.md for what that does and does not rule out.
 """
 
 from jaxgan.config import ConfigError, load_experiment
