@@ -12,7 +12,8 @@ step, wall time and every metric value, named `<extractor>/<metric>`. A
 --output` (samples exported from a run trained elsewhere): one row named
 after the file, with the step its export recorded; or, inside a workdir, a
 checkpoint's scores (`python -m jaxgan.evaluate --workdir W --step N
---output W/eval_stepN.json`): the row `W@N`. `--keep DIR` writes each
+--output W/eval_stepN.json`): the row `W@N`. Two evaluations of one checkpoint given
+together are `W@N_<file stem>`. `--keep DIR` writes each
 workdir's row to `DIR/<run>.json` (a few kB, committed beside the table),
 and such a kept row is read back as the run itself: a table outlives the
 machine its runs were trained on. A row is kept under its `--label`, and a
