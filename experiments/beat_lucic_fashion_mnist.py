@@ -17,6 +17,8 @@ recipe changes. The argument is `ema` followed by modifiers, each one change:
   | lecam | LeCam regularization of D, weight 0.3 (Tseng et al. 2021) |
   | ttur | G lr 1e-4, D lr 4e-4 (Heusel et al. 2017; SAGAN) |
   | b128 | batch 128 for half the steps: the same 15,625 x 64 images |
+  | r1 | R1 penalty on D's real inputs, gamma 0.1 (Mescheder et al. 2018) |
+  | wide | G and D with twice the conv channels (G: 7x7x256, deconv 128; D: conv 128, 256) |
   | diffaug | DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
   | standing | the EMA G sampled with standing BatchNorm statistics (16 batches of 64 latents; |
   |  | BigGAN's; jaxgan/standing_stats.py): the same training, bit for bit, another evaluation |
@@ -119,6 +121,14 @@ def _ttur(c):  # Heusel et al. 2017 / SAGAN: D 4x G's lr
     c.optimizer.g.lr, c.optimizer.d.lr = 1e-4, 4e-4
 
 
+def _r1(c):  # Mescheder et al. 2018; gamma 0.1 is a small-image value (their CelebA-HQ's 10 is for 1024px)
+    c.penalties.r1 = {"weight": 0.1}
+
+
+def _wide(c):  # twice the conv channels: more capacity at the same images, ~2-3x the step's cost on CPU
+    c.model.g.width = c.model.d.width = 2
+
+
 def _b128(c):  # batch 128 for half the steps: the same images
     c.batch_size *= 2
     c.total_steps //= 2
@@ -145,8 +155,8 @@ def _short(c):
     _standing(c)
 
 
-MODIFIERS = {"decay": _decay, "hinge": _hinge, "sn": _sn, "lecam": _lecam, "ttur": _ttur, "b128": _b128,
-             "diffaug": _diffaug, "standing": _standing, "short": _short}
+MODIFIERS = {"decay": _decay, "hinge": _hinge, "sn": _sn, "lecam": _lecam, "ttur": _ttur, "r1": _r1,
+             "wide": _wide, "b128": _b128, "diffaug": _diffaug, "standing": _standing, "short": _short}
 ALIASES = {"ema_diffaug": "ema+diffaug", "ema_standing": "ema+standing"}  # the names of the first runs
 
 

@@ -181,6 +181,27 @@ def test_infogan_discriminator_with_spectral_norm_ignores_the_scale_of_its_weigh
     assert not np.allclose(logits(plain, plain_vars), logits(plain, {"params": scaled["params"]}), rtol=1e-2)
 
 
+def test_infogan_width_multiplies_the_conv_channels_only():
+    """`width` 2 (beat_lucic's `wide`): G's 7x7 map and first deconv, D's two convs; the fc 1024s stay."""
+    g = models.build_generator("infogan", {"width": 2}, (28, 28, 1))
+    d = models.build_discriminator("infogan", {"width": 2})
+    z, x = jax.ShapeDtypeStruct((2, 64), jnp.float32), jax.ShapeDtypeStruct((2, 28, 28, 1), jnp.float32)
+    g_vars, d_vars = _variable_shapes(g, z), _variable_shapes(d, x)
+    assert _count(g_vars["params"]) == (
+        (64 * 1024 + 1024) + 2 * 1024
+        + (1024 * 7 * 7 * 256 + 7 * 7 * 256) + 2 * 7 * 7 * 256
+        + (4 * 4 * 256 * 128 + 128) + 2 * 128
+        + (4 * 4 * 128 * 1 + 1))
+    assert _count(d_vars["params"]) == (
+        (4 * 4 * 1 * 128 + 128)
+        + (4 * 4 * 128 * 256 + 256) + 2 * 256
+        + (7 * 7 * 256 * 1024 + 1024) + 2 * 1024
+        + (1024 + 1))
+    assert jax.eval_shape(lambda v, z: g.apply(v, z, train=False), g_vars, z).shape == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match="integer >= 1"):
+        models.build_discriminator("infogan", {"width": 0})
+
+
 def test_bad_options_fail_when_built():
     with pytest.raises(ValueError, match="divisible by 8"):
         models.build_generator("dcgan32", {}, (28, 28, 1))

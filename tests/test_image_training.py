@@ -107,13 +107,14 @@ def test_the_beat_lucic_modifiers_compose_and_train_on_two_devices():
     from helpers import build, run_steps
     from jaxgan.config import ConfigError, load_experiment
 
-    everything = "ema+decay+hinge+sn+lecam+ttur+b128+diffaug+standing+short"
+    everything = "ema+decay+hinge+sn+lecam+ttur+r1+wide+b128+diffaug+standing+short"
     c = load_experiment("beat_lucic_fashion_mnist", everything)
     assert (c.loss, c.optimizer.g.schedule, c.optimizer.d.lr, c.augment.policy) == (
         "hinge", "linear", 4e-4, "translation,cutout")
     assert (c.batch_size, c.total_steps, c.eval.extractor, c.eval.standing_stats) == (
         128, 1_562, "fashion_mnist_classifier", 16)  # `short` runs after b128: the same screen images
     assert c.model.d.spectral_norm and not c.model.d.batch_norm and c.penalties.lecam.weight == 0.3
+    assert c.penalties.r1.weight == 0.1 and c.model.g.width == c.model.d.width == 2
     assert load_experiment("beat_lucic_fashion_mnist", "ema_standing").eval.standing_stats == 16  # old name
     for bad in ("ema+nope", "hinge", "ema+sn+sn"):
         with pytest.raises(ConfigError, match="Modifiers: decay, hinge"):

@@ -41,6 +41,11 @@ def _lrelu(x: jax.Array) -> jax.Array:
     return nn.leaky_relu(x, _LEAKY_SLOPE)
 
 
+def _check_width(width: int) -> None:
+    if not isinstance(width, int) or width < 1:
+        raise ValueError(f"infogan: width is a channel multiplier, an integer >= 1 (1 is compare_gan's); got {width!r}.")
+
+
 def _bn(train: bool) -> nn.BatchNorm:
     """tf.contrib.layers.batch_norm(decay=0.999, epsilon=1e-3, scale=True), statistics across devices."""
     return nn.BatchNorm(use_running_average=not train, momentum=0.999, epsilon=1e-3, axis_name=DATA_AXIS)
@@ -55,16 +60,20 @@ class InfoGANGenerator(nn.Module):
       g_activation: "leaky_relu" (slope 0.2, compare_gan's code) or any name in
         `layers.ACTIVATIONS` ("relu": the InfoGAN paper).
       conv_impl: "auto", "subpixel", "xla" or "mixed" (see `jaxgan.models.conv`).
+      width: multiplies the channels of the 7x7 map and of the first deconv (128, 64);
+        1 is compare_gan's G. The fc 1024 stays.
     """
 
     out_shape: Sequence[int]
     g_activation: str = "leaky_relu"
     conv_impl: str = "auto"
+    width: int = 1
 
     def __post_init__(self):
         h, w = self.out_shape[:2]
         if len(self.out_shape) != 3 or h % 4 or w % 4:
             raise ValueError(f"infogan needs out_shape (H, W, C) with H and W divisible by 4, got {tuple(self.out_shape)}.")
+        _check_width(self.width)
         resolve_impl(self.conv_impl)
         super().__post_init__()
 
@@ -73,9 +82,9 @@ class InfoGANGenerator(nn.Module):
         h, w, c = self.out_shape
         act = _lrelu if self.g_activation == "leaky_relu" else activation(self.g_activation)
         x = act(_bn(train)(nn.Dense(1024, kernel_init=_INIT)(z)))
-        x = act(_bn(train)(nn.Dense(128 * (h // 4) * (w // 4), kernel_init=_INIT)(x)))
-        x = x.reshape(z.shape[0], h // 4, w // 4, 128)
-        x = ConvTranspose(64, (4, 4), (2, 2), "SAME", kernel_init=_INIT, impl=self.conv_impl)(x)
+        x = act(_bn(train)(nn.Dense(128 * self.width * (h // 4) * (w // 4), kernel_init=_INIT)(x)))
+        x = x.reshape(z.shape[0], h // 4, w // 4, 128 * self.width)
+        x = ConvTranspose(64 * self.width, (4, 4), (2, 2), "SAME", kernel_init=_INIT, impl=self.conv_impl)(x)
         x = act(_bn(train)(x))
         x = ConvTranspose(c, (4, 4), (2, 2), "SAME", kernel_init=_INIT, impl=self.conv_impl)(x)
         return 2.0 * nn.sigmoid(x) - 1.0
@@ -91,14 +100,17 @@ class InfoGANDiscriminator(nn.Module):
       spectral_norm: spectrally normalize all four layers (Miyato et al. 2018;
         the study's "spectral_norm" option); usually with `batch_norm` off.
       conv_impl: "auto", "subpixel", "xla" or "mixed".
+      width: multiplies the channels of the two convs (64, 128); 1 is compare_gan's D.
     """
 
     batch_norm: bool = True
     spectral_norm: bool = False
     conv_impl: str = "auto"
+    width: int = 1
 
     def __post_init__(self):
         resolve_impl(self.conv_impl)
+        _check_width(self.width)
         super().__post_init__()
 
     @nn.compact
@@ -107,8 +119,8 @@ class InfoGANDiscriminator(nn.Module):
         sn = lambda layer: maybe_spectral_norm(layer, self.spectral_norm, train)  # noqa: E731
         conv = lambda features: sn(Conv(features, (4, 4), (2, 2), "SAME", kernel_init=_TRUNCATED_INIT,  # noqa: E731
                                         impl=self.conv_impl))
-        x = _lrelu(conv(64)(x))
-        x = conv(128)(x)
+        x = _lrelu(conv(64 * self.width)(x))
+        x = conv(128 * self.width)(x)
         x = _lrelu(norm(x)).reshape(x.shape[0], -1)
         x = _lrelu(norm(sn(nn.Dense(1024, kernel_init=_INIT))(x)))
         return sn(nn.Dense(1, kernel_init=_INIT))(x)[:, 0]
