@@ -1,6 +1,7 @@
 """Image metrics wired into evaluation: extractor by name, cached reference features, protocols, tables."""
 
 import json
+import shutil
 
 import jax.numpy as jnp
 import numpy as np
@@ -176,6 +177,11 @@ def test_training_evaluates_images_and_the_table_tool_reads_the_run(tmp_path):
     assert [r["name"] for r in both] == ["run@2_eval_step2", "run@2_standing"]
     with pytest.raises(ValueError, match="Rows run come from more than one argument"):
         image_table.load_all([str(workdir), str(kept)])
+    at = tmp_path / "lr@2"  # an '@' in a run's own name does not make it a checkpoint's evaluation
+    shutil.copytree(workdir, at)
+    kept_at = image_table.keep(image_table.load(str(at)), tmp_path / "results", str(at))
+    with pytest.raises(ValueError, match="Rows lr@2 come from more than one argument"):
+        image_table.load_all([str(at), str(kept_at)])
     with pytest.raises(ValueError, match="already keeps the row of .*--label run=NEW_NAME"):
         image_table.keep(checkpoint | {"name": "run"}, tmp_path / "results", str(workdir / "eval_step2.json"))
     assert image_table.load(str(kept))["kept_from"] == str(workdir)  # untouched

@@ -114,6 +114,7 @@ def load_scores(path: epath.Path) -> dict:
 
 
 KEPT = "kept_from"  # the key that marks a row written by --keep
+CHECKPOINT_OF = "checkpoint_of"  # the key that marks a checkpoint's evaluation: the workdir it was scored in
 
 
 def load_checkpoint_eval(path: epath.Path) -> dict:
@@ -122,7 +123,7 @@ def load_checkpoint_eval(path: epath.Path) -> dict:
     config = json.loads((workdir / CONFIG_FILE).read_text())
     scores = json.loads(path.read_text())
     return {"name": f"{workdir.name}@{scores['step']}", "dataset": config["data"]["name"],
-            "family": config.get("family", {}), **scores}
+            "family": config.get("family", {}), CHECKPOINT_OF: workdir.name, **scores}
 
 
 def load(arg: str) -> dict:
@@ -144,7 +145,7 @@ def load_all(args: list[str]) -> list[dict]:
     rows = [load(a) for a in args]
     names = [r["name"] for r in rows]
     for arg, row in zip(args, rows):
-        if names.count(row["name"]) > 1 and "@" in row["name"] and KEPT not in row:
+        if names.count(row["name"]) > 1 and CHECKPOINT_OF in row and KEPT not in row:
             row["name"] = f"{row['name']}_{epath.Path(arg).stem}"
     names = [r["name"] for r in rows]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
