@@ -63,6 +63,9 @@ the recall of compare_gan's NS defaults; the issue's goal, FID <= 15 over 3 seed
 0.9: the recipe is reproducible to +- 0.3, so closing the gap needs a better recipe, not more
 seeds. Scores of seeds 1-2: experiments/results/beat_lucic_ema_s{1,2}.json, a generated table in
 experiments/README.md (TABLE_LUCIC_SEEDS).
+Seed 2 trained again on 2 AMD EPYC cores, jax 0.10.2 (`runs/beat_lucic_ema_cpu_s2`, 2026-12-06, 126 min
+of training over two sessions, beside other jobs): FID 15.66 (KID 0.0067, precision 0.70, recall 0.32),
+against the H200 run's 16.17: the same seed moves by 0.5 across backends.
 
 Seeds 1-2 were trained on an H200 whose host has no FID Inception weights; their exact eval
 samples were exported there and scored on CPU here (57 min per 10k Inception features on 2 AMD
@@ -91,8 +94,10 @@ FID 16.56.
 
 Screen of single changes (measured 2026-12-06, seed 1, `ema+M+short`: 3,125 steps of 64 images,
 classifier-FID of 2k EMA samples with standing statistics vs the 10k test images; TABLE_LUCIC_SCREEN):
-  ema 8.63 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (D wins, G collapses)
-None beats `ema` at this length; see experiments/README.md for what that does and does not rule out.
+  ema 8.63 | +wide 7.58 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (collapse)
+Only `wide` beats `ema` at this length (56 min of training against 23, beside another job); see
+experiments/README.md for what a screen does and does not rule out. `r1` was not screened: its double
+backward makes the step 5x `ema`'s on 2 CPU cores (~10 h for the full budget), a run for a GPU host.
 """
 
 from jaxgan.config import ConfigError, load_experiment
