@@ -97,7 +97,8 @@ classifier-FID of 2k EMA samples with standing statistics vs the 10k test images
   ema 8.63 | +wide 7.58 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (collapse)
 Only `wide` beats `ema` at this length (56 min of training against 23, beside another job); see
 experiments/README.md for what a screen does and does not rule out. `r1` was not screened: its double
-backward makes the step 5x `ema`'s on 2 CPU cores (~10 h for the full budget), a run for a GPU host.
+backward makes the step roughly 5x `ema`'s on 2 CPU cores (0.4 against 2.1 steps/s, each beside another
+job, not a same-run ratio; ~10 h for the full budget), a run for a GPU host.
 """
 
 from jaxgan.config import ConfigError, load_experiment
