@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import threading
+import time
 
 import jax.numpy as jnp
 import numpy as np
@@ -66,7 +68,7 @@ def test_metrics_carry_the_extractor_name_and_protocol_and_reference_features_ar
         assert fake_extractor["n"] == 80  # 40 generated + 40 reference images
         other = evaluate_samples(dataset, collapsed, c.eval)
         assert fake_extractor["n"] == 120  # the reference features came from the cache
-    assert len(list((tmp_path / "cache" / "reference").iterdir())) == 1
+    assert len(list((tmp_path / "cache" / "reference").glob("*.npz"))) == 1
     keys = {f"{FAKE}/{k}" for k in ("fid", "kid", "kid_std", "is", "is_std", "precision", "recall", "density", "coverage")}
     assert keys <= set(same)
     # Samples equal to the reference set score as perfect; a collapsed generator does not.
@@ -101,7 +103,7 @@ def test_cached_reference_features_are_recomputed_when_their_images_change(tmp_p
     changed = reference.reference_features(_Images(-0.5), extractor, "test", 3, tmp_path)
     assert calls == [3, 3] and (changed["features"] == -0.5).all()  # same key, other images: never the stale entry
     # An entry written before fingerprints existed is adopted once, then held to its images.
-    (entry,) = (tmp_path / "reference").iterdir()
+    (entry,) = (tmp_path / "reference").glob("*.npz")
     np.savez(entry, features=np.full((3, 1), 7.0, np.float32))
     assert (reference.reference_features(_Images(-0.5), extractor, "test", 3, tmp_path)["features"] == 7.0).all()
     assert calls == [3, 3]
@@ -119,13 +121,36 @@ def test_the_same_images_under_another_name_reuse_the_cached_features(tmp_path):
     reused = reference.reference_features(alias, extractor, "test", 3, tmp_path)
     assert calls == [3]
     np.testing.assert_array_equal(first["features"], reused["features"])
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "reference").iterdir()) == ["alias", "changing"]
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "reference").glob("*.npz")) == ["alias", "changing"]
     other = _Images(-0.5)
     other.name = "other"  # other images: computed, never borrowed
     assert (reference.reference_features(other, extractor, "test", 3, tmp_path)["features"] == -0.5).all()
     weights = Extractor("count", "counting", "ef" * 32, 1, 0, extractor.apply)  # other weights: computed
     reference.reference_features(alias, weights, "test", 3, tmp_path)
     assert calls == [3, 3, 3]
+
+
+def test_runs_side_by_side_compute_a_reference_entry_once(tmp_path):
+    """The second run to need an entry waits for the first one's features instead of computing them again."""
+    calls, computing = [], threading.Event()
+
+    def apply(x):
+        calls.append(len(x))
+        computing.set()
+        time.sleep(0.5)  # the first run is mid-computation when the second arrives
+        return {"features": x.reshape(len(x), -1)[:, :1].copy()}
+
+    extractor = Extractor("count", "counting", "cd" * 32, 1, 0, apply)
+    results = []
+    runs = [threading.Thread(target=lambda: results.append(
+        reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path))) for _ in range(2)]
+    runs[0].start()
+    assert computing.wait(30)
+    runs[1].start()
+    for run in runs:
+        run.join(60)
+    assert calls == [3] and len(results) == 2
+    np.testing.assert_array_equal(results[0]["features"], results[1]["features"])
 
 
 def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):

@@ -11,14 +11,18 @@ finds the same images cached under another name (ProGAN's `fashion_mnist` at
 10,000 test garments): their features are reused, not computed again.
 Reading the images costs seconds; their features cost minutes to an hour. Files are written to a
 temporary name and renamed, so an interrupted write never leaves a corrupt
-entry.
+entry. Processes on one machine computing the same entry at once take a lock,
+so it is computed once (`_one_writer`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -69,31 +73,73 @@ def reference_features(
     )
     images = dataset.reference_images(split, num)
     stamp = fingerprint(images)
-    if path.exists():
-        with path.open("rb") as f:
-            with np.load(f) as data:
-                cached = {k: data[k] for k in data.files}
-        held = str(cached.pop(FINGERPRINT, ""))
-        if held == stamp:
+    cached = _cached(path, stamp, len(images), dataset.name)
+    if cached is not None:
+        return cached
+    with _one_writer(path):  # runs started side by side compute an entry once; the others wait and read it
+        cached = _cached(path, stamp, len(images), dataset.name)
+        if cached is not None:
             return cached
-        if not held:  # an entry written before fingerprints: adopt it for the images of today
-            logging.info("Stamping the reference cache entry %s with its images' fingerprint.", path)
-            _write(path, {**cached, FINGERPRINT: np.asarray(stamp)})
-            return cached
-        logging.warning("The %d %s images behind %s changed since their features were cached (fingerprint %s, "
-                        "now %s); computing them again.", len(images), dataset.name, path.name, held[:12], stamp[:12])
-    twin = _same_images(path, extractor, stamp)
-    if twin is not None:
-        source, out = twin
-        logging.info("Reusing the features of %s for %s: the same %d images (fingerprint %s).", source.name,
-                     path.name, len(images), stamp[:12])
+        twin = _same_images(path, extractor, stamp)
+        if twin is not None:
+            source, out = twin
+            logging.info("Reusing the features of %s for %s: the same %d images (fingerprint %s).", source.name,
+                         path.name, len(images), stamp[:12])
+            _write(path, {**out, FINGERPRINT: np.asarray(stamp)})
+            return out
+        logging.info("Computing reference features of %d %s images (%s); caching them in %s.",
+                     len(images), dataset.name, extractor.label, path)
+        out = extractor(images)
         _write(path, {**out, FINGERPRINT: np.asarray(stamp)})
         return out
-    logging.info("Computing reference features of %d %s images (%s); caching them in %s.",
-                 len(images), dataset.name, extractor.label, path)
-    out = extractor(images)
-    _write(path, {**out, FINGERPRINT: np.asarray(stamp)})
-    return out
+
+
+def _cached(path: epath.Path, stamp: str, count: int, dataset_name: str) -> dict[str, np.ndarray] | None:
+    """The entry at `path` if it holds the features of the images with fingerprint `stamp`, else None."""
+    if not path.exists():
+        return None
+    with path.open("rb") as f:
+        with np.load(f) as data:
+            cached = {k: data[k] for k in data.files}
+    held = str(cached.pop(FINGERPRINT, ""))
+    if held == stamp:
+        return cached
+    if not held:  # an entry written before fingerprints: adopt it for the images of today
+        logging.info("Stamping the reference cache entry %s with its images' fingerprint.", path)
+        _write(path, {**cached, FINGERPRINT: np.asarray(stamp)})
+        return cached
+    logging.warning("The %d %s images behind %s changed since their features were cached (fingerprint %s, "
+                    "now %s); computing them again.", count, dataset_name, path.name, held[:12], stamp[:12])
+    return None
+
+
+@contextlib.contextmanager
+def _one_writer(path: epath.Path) -> Iterator[None]:
+    """Holds an exclusive lock on `path`'s entry while it is computed, where the cache is a local directory.
+
+    Seeds or ablations started together all reach their first evaluation needing the same entry; without
+    the lock each would spend the same CPU-hour on it. A process that finds the lock taken logs that it
+    waits, then reads what the holder wrote. `flock` is released by the kernel when a holder dies, so a
+    killed run never blocks the next. Remote caches (gs://) are not locked: there, runs may compute twice.
+    """
+    if not _is_local(path):
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.info("Another process is computing %s; waiting for it, then reading its features.", path.name)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _is_local(path: epath.Path) -> bool:
+    return "://" not in os.fspath(path)
 
 
 def _same_images(path: epath.Path, extractor: Extractor,

@@ -5,10 +5,11 @@ r"""Compute and cache an experiment's reference features once, before its runs e
 A run computes the real images' features (`config.eval.reference_num_samples`
 of `config.eval.reference_split`, with `config.eval.extractor`) at its first
 evaluation and caches them (`jaxgan.evaluation.reference`); later runs read
-the cache. Runs started side by side (seeds, ablations) would each compute
-them: with the FID Inception on 2 CPU cores, 10,000 images take ~40 minutes.
-This command fills the same cache entry once, from the same code path, so
-every run's first evaluation finds it. Datasets built from the same real
+the cache. Runs started side by side (seeds, ablations) compute an entry once:
+the first takes a lock on it (on a local cache directory) and the others wait
+for its features, idle, at their first evaluation. With the FID Inception on
+2 CPU cores, 10,000 images take ~40 minutes. This command fills the same cache
+entry beforehand, from the same code path, so no run waits mid-training. Datasets built from the same real
 images (every edges2fashion and super-resolution task) share one entry.
 Flags and overrides are those of `jaxgan.main` (`--config.eval.*=...`).
 """
