@@ -3,7 +3,10 @@
   python -m jaxgan.tools.results_table runs/table2d [--output experiments/README.md --marker TABLE_2D]
 
 Rows are mean +- std over seeds of modes captured, % high-quality samples,
-reverse KL and wall time. Published rows come from ../shared/targets.md
+reverse KL and wall time. The std is the population std (numpy's default,
+ddof=0), which the tables in experiments/README.md were made with; image_table's
+`--seeds` rows give the sample std (ddof=1), larger by sqrt(n/(n-1)): 1.22x
+at 3 seeds. Published rows come from ../shared/targets.md
 (PacGAN Table 1, VEEGAN Table 1, GDPP Table 1) with their own protocols. With
 --output, the table replaces the text between `<!-- MARKER -->` and
 `<!-- /MARKER -->` in that file, so no number is typed by hand.
