@@ -14,8 +14,8 @@ Prints two lines: what runs (G/D, data shape, global batch, the convolution
 implementation each network resolves to, device count, kind and backend);
 then compile time, GFLOP per step from XLA's cost analysis of the lowered
 program (one device's share; see `cost_gflops`), the median step time, the
-median process CPU time per step (all threads), steps/s, images/s (global
-batch x steps/s) and the family's updates per step (`d x5, g`: StarGAN's 5
+median process CPU time per step (all threads), the mean step time, steps/s,
+images/s (global batch x steps/s from the median) and the family's updates per step (`d x5, g`: StarGAN's 5
 D updates, then one G update). On a shared machine, wall time / CPU time shows how much of it we got.
 Override config values as in training, e.g.
 `--config.model.g.conv_impl=xla --config.model.d.conv_impl=xla` for XLA's own
@@ -186,7 +186,8 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
     Returns:
       compile_s, gflop_per_step (lowered program), gflop_compiled (after the
       backend's rewrites), step_s (median), cpu_s_per_step (median
-      process CPU time, all threads), steps_per_s, images_per_s.
+      process CPU time, all threads), step_mean_s (what a penalty applied every k-th step, lazily,
+      costs on average: time a multiple of k steps), steps_per_s, images_per_s.
     """
     start = time.perf_counter()
     built = build_step(config, shape)
@@ -205,6 +206,7 @@ def benchmark(config: ml_collections.ConfigDict, shape: tuple[int, ...], steps: 
         cpu_times.append(time.process_time() - cpu_start)
     step_s = float(np.median(times))
     return {
+        "step_mean_s": float(np.mean(times)),
         "compile_s": compile_s,
         **flop_counts(lowered, compiled),
         "step_s": step_s,
@@ -234,7 +236,7 @@ def main(argv):
         sys.exit(f"config error: {e}")
     print(
         f"compile {r['compile_s']:.1f} s | {r['gflop_per_step']:.1f} GFLOP/step | step {r['step_s'] * 1e3:.0f} ms "
-        f"(median of {FLAGS.steps}; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
+        f"(median of {FLAGS.steps}; mean {r['step_mean_s'] * 1e3:.0f} ms; CPU time {r['cpu_s_per_step']:.2f} s) | {r['steps_per_s']:.3f} steps/s | "
         f"{r['images_per_s']:.1f} images/s | updates per step: {r['updates']}"
     )
 

@@ -17,7 +17,8 @@ recipe changes. The argument is `ema` followed by modifiers, each one change:
   | lecam | LeCam regularization of D, weight 0.3 (Tseng et al. 2021) |
   | ttur | G lr 1e-4, D lr 4e-4 (Heusel et al. 2017; SAGAN) |
   | b128 | batch 128 for half the steps: the same 15,625 x 64 images |
-  | r1 | R1 penalty on D's real inputs, gamma 0.1 (Mescheder et al. 2018) |
+  | r1 | R1 penalty on D's real inputs, gamma 0.1 (Mescheder et al. 2018), lazy: every 16th |
+  |  | D update at 16x (StyleGAN2) |
   | wide | G and D with twice the conv channels (G: 7x7x256, deconv 128; D: conv 128, 256) |
   | diffaug | DiffAugment translation,cutout on D's real and fake inputs (Zhao et al. 2020) |
   | standing | the EMA G sampled with standing BatchNorm statistics (16 batches of 64 latents; |
@@ -96,9 +97,12 @@ Screen of single changes (measured 2026-12-06, seed 1, `ema+M+short`: 3,125 step
 classifier-FID of 2k EMA samples with standing statistics vs the 10k test images; TABLE_LUCIC_SCREEN):
   ema 8.63 | +wide 7.58 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (collapse)
 Only `wide` beats `ema` at this length (56 min of training against 23, beside another job); see
-experiments/README.md for what a screen does and does not rule out. `r1` was not screened: its double
-backward makes the step roughly 5x `ema`'s on 2 CPU cores (0.4 against 2.1 steps/s, each beside another
-job, not a same-run ratio; ~10 h for the full budget), a run for a GPU host.
+experiments/README.md for what a screen does and does not rule out. `r1` was not screened: applied
+every step, its double backward made the step ~5x `ema`'s on 2 CPU cores (process CPU time per step
+3.35 s against 0.65 s; with D's XLA convolutions 5.32 s; FLOPs only 1.5x), ~10 h for the full budget.
+It is now lazy (StyleGAN2: every 16th D update at 16x): mean step 1.83 s against `ema`'s 1.51 s
+(`python benchmarks/step_speed.py --config experiments/beat_lucic_fashion_mnist.py:ema+r1 --steps 32`,
+one core shared with a training run, so rough; 2026-12-06), not screened yet.
 """
 
 from jaxgan.config import ConfigError, load_experiment
@@ -127,8 +131,15 @@ def _ttur(c):  # Heusel et al. 2017 / SAGAN: D 4x G's lr
     c.optimizer.g.lr, c.optimizer.d.lr = 1e-4, 4e-4
 
 
-def _r1(c):  # Mescheder et al. 2018; gamma 0.1 is a small-image value (their CelebA-HQ's 10 is for 1024px)
-    c.penalties.r1 = {"weight": 0.1}
+def _r1(c):
+    """R1 (Mescheder et al. 2018), gamma 0.1 (a small-image value; their CelebA-HQ's 10 is for 1024px).
+
+    Lazy, as StyleGAN2 applies it: on every 16th D update, at 16x the weight (the same average
+    strength). Applied every step, its double backward through D made the step ~5x `ema`'s on 2
+    CPU cores (0.4 against 2.1 steps/s, rough figures beside other jobs); a skipped step runs the
+    other branch of a `lax.cond` and pays nothing.
+    """
+    c.penalties.r1 = {"weight": 0.1, "every": 16}
 
 
 def _wide(c):  # twice the conv channels: more capacity at the same images, ~2-3x the step's cost on CPU
