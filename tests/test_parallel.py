@@ -27,3 +27,19 @@ def test_one_device_and_several_agree_within_float_tolerance():
     print("max |1 device - 2 devices| =", max_abs_diff(params_of(one), params_of(several)))
     assert_trees_close(params_of(one), params_of(several), rtol=1e-4, atol=1e-5)
     assert jax.device_count() > 1
+
+
+def test_sharded_map_covers_every_row_and_reports_long_maps(caplog):
+    """Any row count (padded to the devices, padding dropped); `progress` names the work in the log."""
+    import logging
+
+    import numpy as np
+
+    from jaxgan.parallel import sharded_map
+
+    rows = np.arange(10, dtype=np.float32)[:, None]
+    with caplog.at_level(logging.INFO):
+        out = sharded_map(lambda scale, x: {"y": x * scale}, np.float32(2.0), rows, batch_size=4,
+                          progress="doubling")
+    np.testing.assert_array_equal(out["y"], rows * 2)
+    assert "doubling: 4 of 10 rows" in caplog.text

@@ -422,6 +422,7 @@ def build_inception_fid(eval_config: Any) -> Extractor:
         checksum=file_checksum(path),
         feature_dim=FEATURE_DIM,
         num_classes=NUM_CLASSES if has_logits(variables) else 0,
-        apply=lambda images: sharded_map(features_and_probs, variables, images, batch_size=batch_size()),
+        apply=lambda images: sharded_map(features_and_probs, variables, images, batch_size=batch_size(),
+                                         progress="Inception features"),
         no_probs_reason="" if has_logits(variables) else IS_NEEDS_LOGITS,
     )
