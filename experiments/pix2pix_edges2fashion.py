@@ -37,7 +37,10 @@ TABLE_PIX2PIX; grids experiments/figures/pix2pix_edges2fashion_*_seed0_step6000.
 (the true garments: class kept 90.1%). At seed 0 two of the three parts
 hold: L1 alone has the best L1/PSNR/SSIM and L1 + cGAN the best FID and
 class accuracy; but the cGAN alone, not L1 alone, has the worst FID here
-(its outputs drift furthest from the truth). Seeds 1-2 are not run yet.
+(its outputs drift furthest from the truth). Trained again on 2 AMD EPYC
+cores (kept rows, TABLE_PIX2PIX_SEEDS): l1_cgan seed 0 FID 30.9, l1 seeds 0-1
+34.0 +- 0.8 (PSNR 23.19), cgan seed 1 39.7 (PSNR 21.55): the same shape at
+every seed run so far; 3 seeds of each are not complete yet.
 Wall: about 87-89 min each on 2 cores shared with one other run (the l1
 run's recorded 175 min includes a pause).
 """
