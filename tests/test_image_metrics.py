@@ -153,6 +153,16 @@ def test_runs_side_by_side_compute_a_reference_entry_once(tmp_path):
     np.testing.assert_array_equal(results[0]["features"], results[1]["features"])
 
 
+def test_the_processes_of_one_multi_process_run_take_no_lock(tmp_path, monkeypatch):
+    """They compute the features together (a collective map); one waiting on the other's lock would hang both."""
+    monkeypatch.setattr(reference.jax, "process_count", lambda: 2)
+    held = []
+    monkeypatch.setattr(reference.fcntl, "flock", lambda *args: held.append(args))
+    extractor = Extractor("count", "counting", "cd" * 32, 1, 0, lambda x: {"features": x.reshape(len(x), -1)[:, :1]})
+    reference.reference_features(_Images(0.5), extractor, "test", 3, tmp_path)
+    assert held == [] and list((tmp_path / "reference").glob("*.npz"))
+
+
 def test_a_missing_extractor_skips_metrics_with_its_reason(tmp_path):
     c = _image_config(tmp_path, extractor="test_unavailable")
     with mock_images(num_examples=60):

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import jax
 import numpy as np
 from absl import logging
 from etils import epath
@@ -121,8 +122,10 @@ def _one_writer(path: epath.Path) -> Iterator[None]:
     the lock each would spend the same CPU-hour on it. A process that finds the lock taken logs that it
     waits, then reads what the holder wrote. `flock` is released by the kernel when a holder dies, so a
     killed run never blocks the next. Remote caches (gs://) are not locked: there, runs may compute twice.
+    Nor are multi-process runs: their processes compute the features together (a collective map over
+    every device), so one waiting on another's lock would hang both.
     """
-    if not _is_local(path):
+    if not _is_local(path) or jax.process_count() > 1:
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
