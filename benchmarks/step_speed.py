@@ -15,8 +15,8 @@ implementation each network resolves to, device count, kind and backend);
 then compile time, GFLOP per step from XLA's cost analysis of the lowered
 program (one device's share; see `cost_gflops`), the median step time, the
 median process CPU time per step (all threads), the mean step time, steps/s,
-images/s (global batch x steps/s from the median) and the family's updates per step (`d x5, g`: StarGAN's 5
-D updates, then one G update). On a shared machine, wall time / CPU time shows how much of it we got.
+images/s (global batch x steps/s from the median) and the family's updates
+per step (`d x5, g`: StarGAN's 5 D updates, then one G update). On a shared machine, wall time / CPU time shows how much of it we got.
 Override config values as in training, e.g.
 `--config.model.g.conv_impl=xla --config.model.d.conv_impl=xla` for XLA's own
 strided and transposed convolutions; the config is locked, so only keys it
