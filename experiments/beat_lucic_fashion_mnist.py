@@ -76,6 +76,8 @@ EPYC cores beside a training run, ~24 min with both cores free; ~17 min on the e
   python -m jaxgan.tools.export_eval_samples --workdir W --output s1_ema.npy --float16 --num 10000 [--noema]
   python -m jaxgan.tools.score_samples --config experiments/beat_lucic_fashion_mnist.py:ema --config.seed=1 \
     --samples s1_ema.npy --output experiments/results/beat_lucic_ema_s1.json
+(`NUM=10000 launch/gpu_seeds.sh experiments/beat_lucic_fashion_mnist.py:ema runs/beat_lucic_ema 0,1,2
+--config.eval.metrics= --config.eval.num_samples=64` trains and exports several seeds at once on one GPU.)
 The live G of seed 1 trained on 2 AMD EPYC cores (`runs/beat_lucic_ema_sweep_s1`, `--noema`, measured
 2026-12-06) scores FID 22.7 (KID 0.013, precision 0.51, recall 0.25), seed 2's (`runs/beat_lucic_ema_cpu_s2`)
 21.8: with seed 0's 24.1, all three below their NS row's spread, not inside it (TABLE_LUCIC_REPRODUCE).
