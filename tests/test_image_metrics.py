@@ -321,8 +321,12 @@ def test_image_table_gives_the_mean_and_sample_std_over_seeds_of_one_protocol():
     assert text.count("mean ± std") == 1  # one seed of cgan, no seed suffix on the others: no mean of one
     assert "mean" not in image_table.table(runs)
     labelled = image_table.table(runs, seeds=True, labels={"sweep_s1@6": "cgan_s1"})
-    assert "| **cgan**, mean ± std over seeds 0,1 | d | 6 | 38 ± 2.8 | 38 ± 2.8 | [4] |" in labelled
+    assert "| **cgan**, mean ± std over seeds 0,1 | d | 6 | 38 ± 2.8 | 38 ± 2.8 | [1] |" in labelled
     assert "| cgan_s1 | d | 6 |" in labelled and "sweep_s1@6" not in labelled
+    assert text.count("[1] x/protocol: p") == 1 and "[2]" not in text  # one protocol, one footnote
+    mixed = image_table.table([run("a", 1.0, "p"), run("b", 2.0, "q"), run("c", 3.0, "p")])
+    assert [line[-5:] for line in mixed.splitlines()[2:5]] == ["[1] |", "[2] |", "[1] |"]
+    assert "[1] x/protocol: p\n[2] x/protocol: q" in mixed
     partial = image_table.table([run("l1_s0", 30.0, **{"x/kid": 0.5}), run("l1_s1", 32.0)], seeds=True)
     assert "| 31 ± 1.4 | 0.5 (n=1) | [1] |" in partial  # a metric one seed lacks says so
     with pytest.raises(ValueError, match=r"group 'l1' have different protocols"):

@@ -18,8 +18,9 @@ workdir's row to `DIR/<run>.json` (a few kB, committed beside the table),
 and such a kept row is read back as the run itself: a table outlives the
 machine its runs were trained on. A row is kept under its `--label`, and a
 kept file is never overwritten by another source's row. Each
-row's protocol is printed under the table, numbered. Published numbers for
-the same benchmark come from ../shared/targets.md with their own protocols.
+row's protocol is printed under the table, numbered; rows that share one
+share its number. Published numbers for the same benchmark come from
+../shared/targets.md with their own protocols.
 `--rename OLD/=NEW/` gives metrics of the same
 measurement under different names one column (CycleGAN's `translate_ba/` and
 pix2pix's `translate/` are both edges -> garment on the same test pairs);
@@ -277,17 +278,19 @@ def table(runs: list[dict], published: bool = True, skip: tuple[str, ...] = (),
                       and not k.startswith(tuple(skip))}, key=_metric_order)
     lines = ["| run | data | steps | wall (min) | " + " | ".join(metrics) + " | protocol |",
              "|" + "---|" * (len(metrics) + 5)]
-    for i, r in enumerate(runs, 1):
+    protocols = list(dict.fromkeys(_protocol(r) for r in runs))  # one footnote per distinct protocol
+    for r in runs:
         cells = []
         for k in metrics:
             std = r.get(f"{k}_std")
             cells.append(_cell(r.get(k)) + (f" ± {std:.2g}" if isinstance(std, float) else ""))
         wall = f"{r['wall_s'] / 60:.1f}" if "wall_s" in r else ""
-        lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells) + f" | [{i}] |")
+        lines.append(f"| {r['name']} | {r['dataset']} | {r['step']} | {wall} | " + " | ".join(cells)
+                     + f" | [{protocols.index(_protocol(r)) + 1}] |")
     if seeds:
-        lines += _seed_rows(runs, metrics, {r["name"]: i for i, r in enumerate(runs, 1)})
+        lines += _seed_rows(runs, metrics, {r["name"]: protocols.index(_protocol(r)) + 1 for r in runs})
     lines.append("")
-    lines += [f"[{i}] {_protocol(r)}" for i, r in enumerate(runs, 1)]
+    lines += [f"[{i}] {p}" for i, p in enumerate(protocols, 1)]
     for dataset in sorted({r["dataset"] for r in runs} if published else ()):
         benchmark = TWINS.get(dataset, dataset)
         if benchmark not in PUBLISHED:
