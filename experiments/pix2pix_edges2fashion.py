@@ -38,9 +38,11 @@ TABLE_PIX2PIX; grids experiments/figures/pix2pix_edges2fashion_*_seed0_step6000.
 hold: L1 alone has the best L1/PSNR/SSIM and L1 + cGAN the best FID and
 class accuracy; but the cGAN alone, not L1 alone, has the worst FID here
 (its outputs drift furthest from the truth). Trained again on 2 AMD EPYC
-cores (kept rows, TABLE_PIX2PIX_SEEDS): l1_cgan seed 0 FID 30.9, l1 seeds 0-1
-34.0 +- 0.8 (PSNR 23.19), cgan seed 1 39.7 (PSNR 21.55): the same shape at
-every seed run so far; 3 seeds of each are not complete yet.
+cores (kept rows, TABLE_PIX2PIX_SEEDS; mean +- std over seeds):
+  l1_cgan (seeds 0-1)  FID 30.2 +- 1.1  PSNR 22.75 +- 0.08  class kept 83.6%
+  l1      (seeds 0-2)  FID 33.9 +- 0.6  PSNR 23.26 +- 0.13  class kept 79.2%
+  cgan    (seeds 0-1)  FID 41.3 +- 2.2  PSNR 21.51 +- 0.06  class kept 83.0%
+the same shape at every seed run; seed 2 of l1_cgan and cgan is not run yet.
 Wall: about 87-89 min each on 2 cores shared with one other run (the l1
 run's recorded 175 min includes a pause).
 """
