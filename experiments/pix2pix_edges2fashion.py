@@ -38,11 +38,12 @@ TABLE_PIX2PIX; grids experiments/figures/pix2pix_edges2fashion_*_seed0_step6000.
 hold: L1 alone has the best L1/PSNR/SSIM and L1 + cGAN the best FID and
 class accuracy; but the cGAN alone, not L1 alone, has the worst FID here
 (its outputs drift furthest from the truth). Trained again on 2 AMD EPYC
-cores (kept rows, TABLE_PIX2PIX_SEEDS; mean +- std over seeds):
-  l1_cgan (seeds 0-1)  FID 30.2 +- 1.1  PSNR 22.75 +- 0.08  class kept 83.6%
-  l1      (seeds 0-2)  FID 33.9 +- 0.6  PSNR 23.26 +- 0.13  class kept 79.2%
-  cgan    (seeds 0-1)  FID 41.3 +- 2.2  PSNR 21.51 +- 0.06  class kept 83.0%
-the same shape at every seed run; seed 2 of l1_cgan and cgan is not run yet.
+cores (kept rows, TABLE_PIX2PIX_SEEDS; mean +- std over seeds 0-2):
+  l1_cgan  FID 29.6 +- 1.3  PSNR 22.82 +- 0.14  class kept 83.5%
+  l1       FID 33.9 +- 0.6  PSNR 23.26 +- 0.13  class kept 79.2%
+  cgan     FID 41.6 +- 1.7  PSNR 21.45 +- 0.10  class kept 82.9%
+the same shape at every seed: L1 + cGAN is sharper than L1 alone, as the
+paper says, and the cGAN alone, not L1 alone, is the least realistic.
 Wall: about 87-89 min each on 2 cores shared with one other run (the l1
 run's recorded 175 min includes a pause).
 """
