@@ -104,7 +104,9 @@ every step, its double backward made the step ~5x `ema`'s on 2 CPU cores (proces
 3.35 s against 0.65 s; with D's XLA convolutions 5.32 s; FLOPs only 1.5x), ~10 h for the full budget.
 It is now lazy (StyleGAN2: every 16th D update at 16x): mean step 1.83 s against `ema`'s 1.51 s
 (`python benchmarks/step_speed.py --config experiments/beat_lucic_fashion_mnist.py:ema+r1 --steps 32`,
-one core shared with a training run, so rough; 2026-12-06), not screened yet.
+one core shared with a training run, so rough; 2026-12-06). Screened lazy on 2026-12-07 against a
+control trained again on the same machine and classifier (TABLE_LUCIC_SCREEN_R1): +r1 9.36 against
+ema 8.92, no gain (48 min of training against 36).
 """
 
 from jaxgan.config import ConfigError, load_experiment
