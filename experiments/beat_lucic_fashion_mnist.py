@@ -106,7 +106,7 @@ It is now lazy (StyleGAN2: every 16th D update at 16x): mean step 1.83 s against
 (`python benchmarks/step_speed.py --config experiments/beat_lucic_fashion_mnist.py:ema+r1 --steps 32`,
 one core shared with a training run, so rough; 2026-12-06). Screened lazy on 2026-12-07 against a
 control trained again on the same machine and classifier (TABLE_LUCIC_SCREEN_R1): +r1 9.36 against
-ema 8.92, no gain (48 min of training against 36).
+ema 8.92, no gain (48 min of training against 36: wall, beside another job, rough).
 """
 
 from jaxgan.config import ConfigError, load_experiment
