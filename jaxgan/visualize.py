@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+
+def pyplot():
+    """matplotlib.pyplot on the file-only Agg backend, imported on first use.
+
+    Only 2-D scatters need it; importing it costs every process ~0.5 s (CLIs
+    that never plot, image runs), so it is not a module-level import.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def scatter_png(samples: np.ndarray, means: np.ndarray | None = None, title: str = "") -> bytes:
     """A PNG scatter of 2-D `samples` over the mixture `means` (red circles)."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
     ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, c="tab:blue", label="samples", zorder=2)
     if means is not None:
@@ -32,8 +43,7 @@ def scatter_png(samples: np.ndarray, means: np.ndarray | None = None, title: str
 
 def png_to_array(png: bytes) -> np.ndarray:
     """Decodes PNG bytes to an HWC uint8 RGB array (for TensorBoard)."""
-    image = plt.imread(io.BytesIO(png), format="png")
-    return (image[..., :3] * 255).astype(np.uint8)
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def image_grid(images: np.ndarray, columns: int = 8) -> np.ndarray:

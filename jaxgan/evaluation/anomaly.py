@@ -17,13 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput  # noqa: E402
+from jaxgan import visualize
+from jaxgan.evaluation.evaluators import EVALUATORS, EvalContext, EvalOutput
 
 PREDICTION = "anomaly_scores"
 
@@ -78,6 +75,7 @@ def roc_png(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = ""
     """A PNG of ROC curves, name -> (fpr, tpr); the legend gives each AUROC (trapezoids)."""
     import io
 
+    plt = visualize.pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 4.5), dpi=100)
     for name, (fpr, tpr) in curves.items():
         ax.plot(fpr, tpr, label=f"{name} ({100 * np.trapezoid(tpr, fpr):.1f})")
