@@ -14,13 +14,16 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from absl import app, flags
+from etils import epath
 
 from jaxgan import config as config_lib
+from jaxgan import layout
 from jaxgan.errors import DatasetNotPreparedError, NotKeptError, RunError, Stopped
 
 FLAGS = flags.FLAGS
@@ -111,6 +114,23 @@ def loaded(config_flag: flags.FlagHolder) -> Any:
         if FLAGS.verbosity >= 1:
             raise
         sys.exit(f"jaxgan: the config could not be loaded: {_one_line(e)}")
+
+
+def check_ema_decay(workdir: str | None, decay: float | None) -> None:
+    """`--ema_decay` against the decays the run's `config.json` keeps, in 0.1 s instead of after JAX
+    starts and the checkpoint is restored (`sampling.with_ema_decay` checks the state itself again).
+
+    A workdir without a readable config is left to the restore, which says what is wrong.
+    """
+    if decay is None or not workdir:
+        return
+    try:
+        ema = json.loads((epath.Path(workdir) / layout.CONFIG_FILE).read_text())["ema"]
+        main_decay, extra = float(ema["decay"]), [float(d) for d in ema.get("extra_decays", ())]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if decay != main_decay and decay not in extra:
+        raise NotKeptError.ema(decay, main_decay, extra)
 
 
 def report(error: BaseException) -> None:

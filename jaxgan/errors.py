@@ -8,6 +8,13 @@ class DatasetNotPreparedError(FileNotFoundError):
 class NotKeptError(ValueError):
     """Something asked of a run that it does not keep (an EMA decay it was not trained with); lists what it keeps."""
 
+    @classmethod
+    def ema(cls, decay: float, main_decay: float, extra_decays) -> "NotKeptError":
+        """No EMA kept at `decay`; the run keeps `main_decay` (0: none) and `extra_decays`."""
+        choices = [main_decay, *extra_decays] if main_decay else []
+        return cls(f"The run keeps no EMA at decay {decay}; it keeps {choices or 'none'} "
+                   "(config.ema.decay and config.ema.extra_decays, set when the run starts).")
+
 
 class RunError(RuntimeError):
     """A run that cannot go on (a failed save, a locked workdir, unreadable checkpoints); the message says what to do."""

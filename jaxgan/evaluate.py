@@ -98,6 +98,7 @@ def check_flags() -> None:
         raise flags.ValidationError("Give --step or --all_steps, not both.")
     if FLAGS.ema_decay is not None and not FLAGS.ema:
         raise flags.ValidationError("--noema scores the live networks; --ema_decay picks an EMA. Give one of them.")
+    cli.check_ema_decay(FLAGS.workdir, FLAGS.ema_decay)
     if FLAGS.standing_stats and not FLAGS.ema:
         raise flags.ValidationError("--standing_stats recomputes the EMA generator's BatchNorm statistics; --noema "
                                     "scores the live networks, which keep their own. Give one of them.")

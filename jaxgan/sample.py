@@ -63,6 +63,7 @@ def check_flags() -> None:
         raise flags.ValidationError(f"--output must end in .npy or .png, got {output.name!r}.")
     if FLAGS.input is not None and not epath.Path(FLAGS.input).exists():
         raise flags.ValidationError(f"--input {FLAGS.input} does not exist.")
+    cli.check_ema_decay(FLAGS.workdir, FLAGS.ema_decay)
 
 
 def sample() -> None:

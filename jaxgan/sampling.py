@@ -106,9 +106,7 @@ def with_ema_decay(state: Any, ema_config: Any, decay: float | None) -> Any:
         return state
     kept = state.extra.get(EXTRA_EMA, {})
     if extra_ema_key(decay) not in kept:
-        choices = [ema_config.decay, *ema_config.extra_decays] if ema_config.decay else []
-        raise NotKeptError(f"The run keeps no EMA at decay {decay}; it keeps {choices or 'none'} "
-                           "(config.ema.decay and config.ema.extra_decays, set when the run starts).")
+        raise NotKeptError.ema(decay, ema_config.decay, ema_config.extra_decays)
     return state.replace(ema=kept[extra_ema_key(decay)])
 
 

@@ -16,6 +16,7 @@ from conftest import tiny_config
 from helpers import assert_trees_equal, build, params_of, run_steps
 from jaxgan import experiment, sampling, train
 from jaxgan.checkpoint import Checkpointer, saveable_tree
+from jaxgan.errors import NotKeptError
 from jaxgan.evaluation import evaluators
 from jaxgan.state import EXTRA_EMA, extra_ema_key
 from jaxgan.config import ConfigError, load_experiment, set_dotted
@@ -144,9 +145,15 @@ def test_evaluate_cli_noema_scores_the_live_networks_and_ema_decay_another_avera
     # what the checkpoint kept is what training computed
     trained = run_steps(build(exp.config), 8).extra[EXTRA_EMA][extra_ema_key(0.05)]
     chex.assert_trees_all_equal(jax.device_get(other.ema), jax.device_get(trained))
-    failed = run_cli("jaxgan.evaluate", f"--workdir={tmp_path / 'ema'}", "--ema_decay=0.99", check=False)
-    assert failed.returncode != 0
-    assert "keeps no EMA at decay 0.99; it keeps [0.9, 0.05]" in failed.stderr
+    # A decay the run does not keep: one line from its config.json, before JAX starts (both CLIs).
+    for module in ("jaxgan.evaluate", "jaxgan.sample"):
+        failed = run_cli(module, f"--workdir={tmp_path / 'ema'}", "--ema_decay=0.99", f"--output={tmp_path / 'x.npy'}"
+                         if module == "jaxgan.sample" else f"--output={tmp_path / 'x.json'}", check=False)
+        assert failed.returncode != 0 and "Traceback" not in failed.stderr
+        assert "keeps no EMA at decay 0.99; it keeps [0.9, 0.05]" in failed.stderr, failed.stderr[-2000:]
+        assert not list(tmp_path.glob("x.*"))
+    with pytest.raises(NotKeptError, match=r"keeps no EMA at decay 0.99; it keeps \[0.9, 0.05\]"):
+        sampling.with_ema_decay(state, exp.config.ema, 0.99)  # the state's own check, for callers in Python
 
 
 @pytest.mark.parametrize("args, message", [
