@@ -114,8 +114,9 @@ def plot(runs: dict[str, list[dict[str, Any]]], metric: str, clock: str = "train
     """Two panels: `metric` against kimg, and against `clock` minutes."""
     import io
 
-    from jaxgan.visualize import plt
+    from jaxgan.visualize import pyplot
 
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
     for name, rows in runs.items():
         rows = [r for r in rows if r.get(metric) is not None]
