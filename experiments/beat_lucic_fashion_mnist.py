@@ -99,7 +99,12 @@ Screen of single changes (measured 2026-12-06, seed 1, `ema+M+short`: 3,125 step
 classifier-FID of 2k EMA samples with standing statistics vs the 10k test images; TABLE_LUCIC_SCREEN):
   ema 8.63 | +wide 7.58 | +hinge 8.95 | +decay 11.7 | +b128 12.5 | +lecam 18.6 | +sn 19.9 | +ttur 348 (collapse)
 Only `wide` beats `ema` at this length (56 min of training against 23, beside another job); see
-experiments/README.md for what a screen does and does not rule out. `r1` was not screened: applied
+experiments/README.md for what a screen does and does not rule out. Its full run costs (2026-12-07,
+AMD EPYC, trainings paused; `python benchmarks/step_speed.py --config
+experiments/beat_lucic_fashion_mnist.py:ema+wide+standing --steps 30` under `taskset -c 0`, then
+`-c 0,1`): 70.7 GFLOP and 1,560 ms per step on one core (0.64 steps/s, 6.8 h for 15,625 steps;
+two seeds side by side, one core each, ran at 0.6 steps/s apiece), 924 ms on both cores (1.08
+steps/s, 4.0 h). `r1` was not screened: applied
 every step, its double backward made the step ~5x `ema`'s on 2 CPU cores (process CPU time per step
 3.35 s against 0.65 s; with D's XLA convolutions 5.32 s; FLOPs only 1.5x), ~10 h for the full budget.
 It is now lazy (StyleGAN2: every 16th D update at 16x): mean step 1.83 s against `ema`'s 1.51 s
