@@ -117,7 +117,7 @@ def loaded(config_flag: flags.FlagHolder) -> Any:
 
 
 def check_ema_decay(workdir: str | None, decay: float | None) -> None:
-    """`--ema_decay` against the decays the run's `config.json` keeps, in 0.1 s instead of after JAX
+    """`--ema_decay` against the decays the run's `config.json` keeps, in 0.2 s instead of after JAX
     starts and the checkpoint is restored (`sampling.with_ema_decay` checks the state itself again).
 
     A workdir without a readable config is left to the restore, which says what is wrong.
