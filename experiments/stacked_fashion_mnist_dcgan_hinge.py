@@ -14,6 +14,11 @@ Expected result (measured, seed 0, jax 0.10.2, 1 CPU device; classifier
 sha256 57dbe652a537): 441 of 1000 modes, KL 2.47, after 1,000 steps in 32.5
 min on 2 cores shared with 2-3 other jobs; the plain run gets 393 modes, KL
 3.48 (stacked_fashion_mnist_dcgan).
+Retrained 2026-12-07 (same command, 2 AMD EPYC cores, one core beside another job, 26 min of
+training; kept row experiments/results/stacked_fashion_mnist_dcgan_hinge.json): 269 modes,
+KL 3.18, far from the 441 above with the same classifier checksum. Not traced yet (a code
+change since, or run-to-run variance of a 1,000-step run); until it is, 441 is not a
+reproducible figure.
 """
 
 from jaxgan.config import load_experiment
