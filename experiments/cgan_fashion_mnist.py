@@ -23,8 +23,9 @@ same figures, digit for digit.)
 
 A retrain on 2026-12-07 (same command, same machine, 5.3 min) logs classifier-FID
 19.71, KID 0.085, IS 7.52, precision 0.80, recall 0.026: close to the figures above,
-not equal digit for digit; the cause (a code change since, or the classifier) is not yet
-traced. Inception figures of that checkpoint, on the protocol of Lucic et al. 2018
+not equal digit for digit. Likely cause: XLA:CPU's bits depend on its thread count
+(README, "Determinism and resuming"), and the retrain ran in a background worker whose
+core pinning was not recorded; the classifier's checksum is the same. Inception figures of that checkpoint, on the protocol of Lucic et al. 2018
 (10k class-balanced samples vs 10k *test* images, Inception pool3, sha256
 2d0f8246d353; measured 2026-12-07, 2 AMD EPYC cores, one core beside a training
 run, 66 min):

@@ -30,8 +30,10 @@ steps/s, about 35 min for the run.
 Retrained 2026-12-07 (same command; 2 AMD EPYC cores, one core beside another job, 66 min
 of training; kept row experiments/results/dcgan_fashion_mnist.json): classifier-FID 31.2,
 KID 0.099, IS 3.79, precision 0.46, recall 0.103, coverage 0.159: close to the figures
-above, not equal digit for digit (not yet traced; cgan_fashion_mnist.py's retrain differs
-the same way). Its Inception figures (10k vs 10k test) are still to be measured.
+above, not equal digit for digit. Likely cause: the retrain ran pinned to one core, so
+with one XLA thread, and XLA:CPU's bits depend on the thread count (measured on the
+stacked run: README, "Determinism and resuming"); cgan_fashion_mnist.py's retrain differs
+the same way. Its Inception figures (10k vs 10k test) are still to be measured.
 """
 
 from jaxgan.config import base_config, check_arg

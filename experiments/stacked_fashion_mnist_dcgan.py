@@ -29,6 +29,14 @@ run: 0.88 steps/s, about 19 min for the run; `python benchmarks/step_speed.py
 hinge loss (stacked_fashion_mnist_dcgan_hinge): 441 modes, KL 2.47. The stacks themselves, labelled by the same classifier,
 show 953 of the 954 modes present among 3,000 of them: the classifier
 misses few. Table: experiments/README.md.
+Retrained 2026-12-07 (same command and seed, 2 AMD EPYC cores, one core and one XLA
+thread beside another job, 25.4 min; kept row experiments/results/stacked_fashion_mnist_dcgan.json):
+294 modes, KL 3.42; the hinge retrain beside it got 269 modes, KL 3.18. Traced: XLA:CPU's
+bits depend on its thread count (20 steps of the hinge run on one core twice: the same
+state fingerprint; on two cores: another, losses apart by step 20), and the first runs
+had two threads. So these are other trajectories of the same 1,000-step runs, and one
+seed each cannot order plain and hinge: 393 vs 441 then, 294 vs 269 now. Seeds 1-2 of
+both (~26 min each on one core) would give the spread.
 """
 
 from jaxgan.config import load_experiment

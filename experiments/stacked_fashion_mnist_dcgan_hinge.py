@@ -16,9 +16,10 @@ min on 2 cores shared with 2-3 other jobs; the plain run gets 393 modes, KL
 3.48 (stacked_fashion_mnist_dcgan).
 Retrained 2026-12-07 (same command, 2 AMD EPYC cores, one core beside another job, 26 min of
 training; kept row experiments/results/stacked_fashion_mnist_dcgan_hinge.json): 269 modes,
-KL 3.18, far from the 441 above with the same classifier checksum. Not traced yet (a code
-change since, or run-to-run variance of a 1,000-step run); until it is, 441 is not a
-reproducible figure.
+KL 3.18; the plain retrain beside it: 294 modes, KL 3.42. Traced to XLA:CPU's thread
+count (one thread here, two in the first runs; see stacked_fashion_mnist_dcgan): another
+trajectory of the same run (no code change on the dcgan28 path was found). One seed each cannot say whether hinge
+keeps more modes than the plain loss here; seeds would.
 """
 
 from jaxgan.config import load_experiment
