@@ -113,18 +113,21 @@ one core shared with a training run, so rough; 2026-12-06). Screened lazy on 202
 control trained again on the same machine and classifier (TABLE_LUCIC_SCREEN_R1): +r1 9.36 against
 ema 8.92, no gain (48 min of training against 36: wall, beside another job, rough).
 
-`ema+wide+standing`, the full run (measured 2026-12-07, seed 0, 2 AMD EPYC cores, jax 0.10.2; last
-step 15,625, EMA G with 16 batches of standing statistics; 10k samples vs 10k test images, Inception
-pool3; TABLE_LUCIC_WIDE):
+`ema+wide+standing`, the full run (measured 2026-12-07, seeds 0-1, jax 0.10.2; last step 15,625,
+EMA G with 16 batches of standing statistics; 10k samples vs 10k test images, Inception pool3;
+TABLE_LUCIC_WIDE):
   python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema+wide+standing \
-    --workdir runs/beat_lucic_ema+wide+standing_s0
-  | arg | FID | KID | precision | recall | density | coverage | training |
+    --workdir runs/beat_lucic_ema+wide+standing_s0 [--config.seed=S]
+  | seed | FID | KID | precision | recall | density | coverage | training |
   |---|---|---|---|---|---|---|---|
-  | ema+wide+standing | **13.25** | 0.0052 | 0.72 | 0.37 | 1.03 | 0.79 | 307 min |
-The first run under the goal's 15, 2.7 below `ema`'s mean, with higher recall and coverage. Trained
+  | 0 | **13.25** | 0.0052 | 0.72 | 0.37 | 1.03 | 0.79 | 307 min, 2 older AMD EPYC cores |
+  | 1 | **12.90** | 0.0047 | 0.70 | 0.38 | 1.03 | 0.79 | 84 min, 2 AMD EPYC cores with AVX-512 |
+  | mean +- std | **13.07 +- 0.24** | | | | | | |
+Both under the goal's 15, 2.8 below `ema`'s mean, with higher recall and coverage. Seed 0 trained
 over four sessions, resumed from its checkpoints; XLA used one thread for steps 0-1,073, two after.
-One seed of three: seeds 1-2 are the goal's test (~4 h each on both cores).
-Grid: experiments/figures/beat_lucic_ema+wide+standing_seed0_step15625.png.
+Seed 1 trained in one go (3.0-3.1 steps/s on both cores, against 1.08 on the older cores). Seed 2,
+the goal's third seed, is not measured yet (~85 min of training on the AVX-512 cores).
+Grids: experiments/figures/beat_lucic_ema+wide+standing_seed{0,1}_step15625.png.
 """
 
 from jaxgan.config import ConfigError, load_experiment
