@@ -117,7 +117,7 @@ ema 8.92, no gain (48 min of training against 36: wall, beside another job, roug
 EMA G with 16 batches of standing statistics; 10k samples vs 10k test images, Inception pool3;
 TABLE_LUCIC_WIDE):
   python -m jaxgan.main --config experiments/beat_lucic_fashion_mnist.py:ema+wide+standing \
-    --workdir runs/beat_lucic_ema+wide+standing_s0 [--config.seed=S]
+    --workdir runs/beat_lucic_ema+wide+standing_sS --config.seed=S
   | seed | FID | KID | precision | recall | density | coverage | training |
   |---|---|---|---|---|---|---|---|
   | 0 | **13.25** | 0.0052 | 0.72 | 0.37 | 1.03 | 0.79 | 307 min, 2 older AMD EPYC cores |
@@ -125,7 +125,8 @@ TABLE_LUCIC_WIDE):
   | mean +- std | **13.07 +- 0.24** | | | | | | |
 Both under the goal's 15, 2.8 below `ema`'s mean, with higher recall and coverage. Seed 0 trained
 over four sessions, resumed from its checkpoints; XLA used one thread for steps 0-1,073, two after.
-Seed 1 trained in one go (3.0-3.1 steps/s on both cores, against 1.08 on the older cores). Seed 2,
+Seed 1 trained in one go (its log: 3.0-3.1 steps/s on both cores; another machine than seed 0's,
+so not a speed comparison). Seed 2,
 the goal's third seed, is not measured yet (~85 min of training on the AVX-512 cores).
 Grids: experiments/figures/beat_lucic_ema+wide+standing_seed{0,1}_step15625.png.
 """
